@@ -1,0 +1,38 @@
+{%- set corrections = shop_value_corrections() -%}
+
+with
+
+source as (
+    select * from {{ source('shop', 'market_file') }}
+),
+
+renamed as (
+    select
+        ---------- ids
+        id as customer_id,
+        ---------- target
+        case trim("Покупательская активность")
+            when 'Снизилась' then true
+            when 'Прежний уровень' then false
+        end as activity_declined,
+        ---------- categories
+        {{ map_values('"Тип сервиса"', corrections['service_tier']) }} as service_tier,
+        case trim("Разрешить сообщать")
+            when 'да' then true
+            when 'нет' then false
+        end as allow_offers,
+        {{ map_values('"Популярная_категория"', corrections['favourite_category']) }}
+            as favourite_category,
+        ---------- numerics
+        cast("Маркет_актив_6_мес" as double) as marketing_contacts_6m_avg,
+        cast("Маркет_актив_тек_мес" as integer) as marketing_contacts_current_month,
+        cast("Длительность" as integer) as tenure_days,
+        cast("Акционные_покупки" as double) as promo_purchase_share,
+        cast("Средний_просмотр_категорий_за_визит" as integer) as categories_per_visit,
+        cast("Неоплаченные_продукты_штук_квартал" as integer) as unpaid_items_quarter,
+        cast("Ошибка_сервиса" as integer) as service_errors,
+        cast("Страниц_за_визит" as integer) as pages_per_visit
+    from source
+)
+
+select * from renamed
