@@ -1,20 +1,20 @@
 {#- The shop's own words, each written once. Staging maps delivered values through these. -#}
 
 {% macro shop_period_names() -%}
-    {#- delivered period label -> period name; misspelt labels the shop sends sit beside the right one -#}
+    {#- delivered period label (after corrections) -> period name -#}
     {{ return({
         'текущий_месяц': 'current_month',
         'предыдущий_месяц': 'previous_month',
-        'предыдцщий_месяц': 'previous_month',
         'препредыдущий_месяц': 'month_before_previous',
     }) }}
 {%- endmacro %}
 
 {% macro shop_value_corrections() -%}
-    {#- misspelt category values found in market_file.csv (analyses/data_defects.sql) -> correct value -#}
+    {#- delivered column -> {misspelt value: correct value}, as found by analyses/data_defects.sql -#}
     {{ return({
-        'service_tier': {'стандартт': 'стандарт'},
-        'favourite_category': {'Косметика и аксесуары': 'Косметика и аксессуары'},
+        'Тип сервиса': {'стандартт': 'стандарт'},
+        'Популярная_категория': {'Косметика и аксесуары': 'Косметика и аксессуары'},
+        'Период': {'предыдцщий_месяц': 'предыдущий_месяц'},
     }) }}
 {%- endmacro %}
 

@@ -21,9 +21,11 @@ active_revenue as (
     select *
     from revenue
     where
-        {%- for period in var('revenue_periods') %}
-        {{ 'and ' if not loop.first }}coalesce(revenue_{{ period }}, 0) > 0
-        {%- endfor %}
+        least(
+            {%- for period in var('revenue_periods') %}
+            coalesce(revenue_{{ period }}, 0){{ ',' if not loop.last }}
+            {%- endfor %}
+        ) > 0
 ),
 
 joined as (

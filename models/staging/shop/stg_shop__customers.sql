@@ -16,12 +16,12 @@ renamed as (
             when 'Прежний уровень' then false
         end as activity_declined,
         ---------- categories
-        {{ map_values('"Тип сервиса"', corrections['service_tier']) }} as service_tier,
+        {{ map_values('"Тип сервиса"', corrections['Тип сервиса']) }} as service_tier,
         case trim("Разрешить сообщать")
             when 'да' then true
             when 'нет' then false
         end as allow_offers,
-        {{ map_values('"Популярная_категория"', corrections['favourite_category']) }}
+        {{ map_values('"Популярная_категория"', corrections['Популярная_категория']) }}
             as favourite_category,
         ---------- numerics
         cast("Маркет_актив_6_мес" as double) as marketing_contacts_6m_avg,

@@ -9,7 +9,11 @@ renamed as (
         ---------- ids
         id as customer_id,
         ---------- categories
-        {{ map_values('"Период"', shop_period_names(), keep_others=false) }} as period,
+        {{ map_values(
+            map_values('"Период"', shop_value_corrections()['Период']),
+            shop_period_names(),
+            keep_others=false,
+        ) }} as period,
         ---------- numerics
         cast("минут" as integer) as minutes
     from source

@@ -1,0 +1,86 @@
+{%- set corrections = shop_value_corrections() -%}
+{#- (delivered file, source table, delivered column) checked for misspelt values -#}
+{%- set corrected_columns = [
+    ('market_file.csv', 'market_file', 'Тип сервиса'),
+    ('market_file.csv', 'market_file', 'Популярная_категория'),
+    ('market_money.csv', 'market_money', 'Период'),
+    ('market_time.csv', 'market_time', 'Период'),
+] -%}
+
+with
+
+revenue as (
+    select * from {{ ref('stg_shop__revenue') }}
+),
+
+customers as (
+    select * from {{ ref('stg_shop__customers') }}
+),
+
+features as (
+    select * from {{ ref('customer_features') }}
+),
+
+misspelt_values as (
+    {%- for file_name, table_name, column_name in corrected_columns %}
+    select
+        '{{ file_name }}' as file_name,
+        '{{ column_name }}' as column_name,
+        'misspelt value' as defect,
+        trim("{{ column_name }}") as delivered_value,
+        count(*) as rows_affected,
+        count(distinct id) as customers_affected,
+        'corrected by macro shop_value_corrections() in staging' as handling
+    from {{ source('shop', table_name) }}
+    where trim("{{ column_name }}") in ('{{ corrections[column_name].keys() | join("', '") }}')
+    group by trim("{{ column_name }}")
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+),
+
+impossible_revenue as (
+    select
+        'market_money.csv' as file_name,
+        'Выручка' as column_name,
+        'impossible value' as defect,
+        string_agg(cast(revenue_as_delivered as varchar), ', ') as delivered_value,
+        count(*) as rows_affected,
+        count(distinct customer_id) as customers_affected,
+        'imputed from the customer''s own plausible months in stg_shop__revenue' as handling
+    from revenue
+    where is_revenue_imputed
+),
+
+inactive_customers as (
+    select
+        'market_money.csv' as file_name,
+        'Выручка' as column_name,
+        'customer not active in every month' as defect,
+        cast(null as varchar) as delivered_value,
+        count(*) as rows_affected,
+        count(distinct revenue.customer_id) as customers_affected,
+        'customer left out of customer_features (int_customers_active_all_periods)' as handling
+    from revenue
+    left join features on revenue.customer_id = features.customer_id
+    where features.customer_id is null
+),
+
+delivered as (
+    select
+        'market_file.csv' as file_name,
+        cast(null as varchar) as column_name,
+        'none: customers delivered' as defect,
+        cast(null as varchar) as delivered_value,
+        count(*) as rows_affected,
+        count(*) as customers_affected,
+        'loaded as seed raw.market_file' as handling
+    from customers
+)
+
+select * from delivered
+union all
+select * from misspelt_values
+union all
+select * from impossible_revenue
+union all
+select * from inactive_customers
