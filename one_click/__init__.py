@@ -1,0 +1,1 @@
+"""Churn model, segments, report and safe refresh for the «В один клик» warehouse."""
