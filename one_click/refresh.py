@@ -341,7 +341,7 @@ def _failing_rows(database: Path, compiled_sql: str, column: str | None, limit: 
         if name == column or name.endswith("_id") or name.startswith("failing")
     ] or list(range(min(4, len(names))))
     shown = [", ".join(f"{names[i]}={row[i]!r}" for i in dict.fromkeys(telling)) for row in rows]
-    return "; first failing rows: " + "; ".join(f"({s})" for s in shown) if shown else ""
+    return "; e.g. " + "; ".join(f"({s})" for s in shown) if shown else ""
 
 
 def _plural(count: int | str, noun: str) -> str:

@@ -229,7 +229,7 @@ class _Problems:
             else:
                 shown = ", ".join(items[:EXAMPLES_PER_PROBLEM])
                 more = len(items) - EXAMPLES_PER_PROBLEM
-                message = f"{what} on {len(items)} lines: {shown}" + (
+                message = f"{what}; {len(items)} lines: {shown}" + (
                     f" and {more} more" if more > 0 else ""
                 )
             self.problems.append(Problem(file, column, message, severity))
@@ -375,8 +375,8 @@ def _check_value(
                 column.name,
                 line,
                 raw,
-                f"written with a {DECIMAL_NAMES[other]}: wrong decimal mark, this file must use "
-                f'a {DECIMAL_NAMES[decimal]} ("{DECIMAL_EXAMPLES[decimal]}")',
+                f"wrong decimal mark: a {DECIMAL_NAMES[other]} where this file uses a "
+                f'{DECIMAL_NAMES[decimal]} ("{DECIMAL_EXAMPLES[decimal]}")',
             )
             return None
         if not _NUMBER.fullmatch(value.replace(decimal, ".") if decimal != "." else value):

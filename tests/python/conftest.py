@@ -1,0 +1,231 @@
+"""Shared fixtures for the Python tests."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DELIVERED_FILES = ("market_file.csv", "market_money.csv", "market_time.csv", "money.csv")
+
+
+# ---------------------------------------------------------------------------------------------
+# Delivered files and broken versions of them (one_click.validate, one_click.refresh)
+
+
+@pytest.fixture
+def seeds_dir(tmp_path: Path) -> Path:
+    """A writable copy of the delivered seed files."""
+    target = tmp_path / "seeds"
+    target.mkdir()
+    for name in DELIVERED_FILES:
+        shutil.copyfile(PROJECT_DIR / "seeds" / name, target / name)
+    return target
+
+
+def read_rows(path: Path) -> list[str]:
+    """The file's lines without their CRLF ends (every delivered file uses CRLF)."""
+    return path.read_bytes().decode("utf-8").split("\r\n")
+
+
+def write_rows(path: Path, rows: list[str]) -> None:
+    path.write_bytes("\r\n".join(rows).encode("utf-8"))
+
+
+def _replace_line(number: int, old: str, new: str) -> Callable[[list[str]], list[str]]:
+    """Edit line `number` (1 = header), replacing `old` by `new` once."""
+
+    def edit(rows: list[str]) -> list[str]:
+        assert old in rows[number - 1], (number, old, rows[number - 1])
+        rows[number - 1] = rows[number - 1].replace(old, new, 1)
+        return rows
+
+    return edit
+
+
+def _money_with_commas(rows: list[str]) -> list[str]:
+    # what a default spreadsheet export gives: "," between fields and a decimal point
+    return [row.replace(",", ".").replace(";", ",") for row in rows]
+
+
+def _market_file_with_semicolons(rows: list[str]) -> list[str]:
+    return [row.replace(",", ";") for row in rows]
+
+
+def _money_with_decimal_points(rows: list[str]) -> list[str]:
+    return [row.replace(",", ".") for row in rows]
+
+
+def _revenue_with_quoted_decimal_commas(rows: list[str]) -> list[str]:
+    out = rows[:1]
+    for row in rows[1:]:
+        if row:
+            customer, period, revenue = row.split(",")
+            row = f'{customer},{period},"{revenue.replace(".", ",")}"'
+        out.append(row)
+    return out
+
+
+def _without_column(name: str) -> Callable[[list[str]], list[str]]:
+    def edit(rows: list[str]) -> list[str]:
+        position = rows[0].split(",").index(name)
+        return [",".join(v for i, v in enumerate(r.split(",")) if i != position) for r in rows]
+
+    return edit
+
+
+def _with_line_repeated(number: int) -> Callable[[list[str]], list[str]]:
+    def edit(rows: list[str]) -> list[str]:
+        return (
+            [*rows[:-1], rows[number - 1], rows[-1]]
+            if rows[-1] == ""
+            else [*rows, rows[number - 1]]
+        )
+
+    return edit
+
+
+def _without_line(number: int) -> Callable[[list[str]], list[str]]:
+    def edit(rows: list[str]) -> list[str]:
+        return rows[: number - 1] + rows[number:]
+
+    return edit
+
+
+def _with_extra_line(line: str) -> Callable[[list[str]], list[str]]:
+    def edit(rows: list[str]) -> list[str]:
+        return [*rows[:-1], line, ""] if rows[-1] == "" else [*rows, line]
+
+    return edit
+
+
+@dataclass(frozen=True)
+class BadInput:
+    """One broken delivery: the file, how it is broken, and what the refusal must say."""
+
+    name: str
+    file: str
+    edit: Callable[[list[str]], list[str]] | None  # None: the file's bytes are `content`
+    expected: tuple[str, ...]  # fragments the error message must contain
+    content: bytes = b""
+
+    def apply(self, seeds: Path) -> None:
+        path = seeds / self.file
+        if self.edit is None:
+            path.unlink()
+            path.write_bytes(self.content)
+        else:
+            rows = self.edit(read_rows(path))
+            path.unlink()  # the delivered files are read-only; the copy's folder is not
+            write_rows(path, rows)
+
+
+BAD_INPUTS = (
+    BadInput(
+        "money_separated_by_comma",
+        "money.csv",
+        _money_with_commas,
+        ("money.csv", "wrong separator", 'separated by ","', 'must use ";"'),
+    ),
+    BadInput(
+        "market_file_separated_by_semicolon",
+        "market_file.csv",
+        _market_file_with_semicolons,
+        ("market_file.csv", "wrong separator", 'separated by ";"', 'must use ","'),
+    ),
+    BadInput(
+        "money_with_decimal_point",
+        "money.csv",
+        _money_with_decimal_points,
+        ('money.csv, column "Прибыль"', "wrong decimal mark", "decimal point", "line 2 "),
+    ),
+    BadInput(
+        "revenue_with_decimal_comma",
+        "market_money.csv",
+        _revenue_with_quoted_decimal_commas,
+        ('market_money.csv, column "Выручка"', "wrong decimal mark", "decimal comma"),
+    ),
+    BadInput(
+        "missing_column",
+        "market_file.csv",
+        _without_column("Длительность"),
+        ('market_file.csv, column "Длительность"', "missing from the header"),
+    ),
+    BadInput(
+        "duplicated_customer",
+        "market_file.csv",
+        _with_line_repeated(2),
+        ('market_file.csv, column "id"', "customer 215348 appears 2 times", "lines 2, 1302"),
+    ),
+    BadInput(
+        "duplicated_customer_period",
+        "market_time.csv",
+        _with_line_repeated(2),
+        ('market_time.csv, column "id, Период"', "customer 215348 has 2 rows", "current_month"),
+    ),
+    BadInput(
+        "negative_revenue",
+        "market_money.csv",
+        _replace_line(3, ",3293.1", ",-3293.1"),
+        ('market_money.csv, column "Выручка"', 'line 3 has "-3293.1"', "negative"),
+    ),
+    BadInput(
+        "profit_not_a_number",
+        "money.csv",
+        _replace_line(17, ";1,83", ";abc"),
+        ('money.csv, column "Прибыль": line 17 has "abc", not a number (decimal comma expected',),
+    ),
+    BadInput(
+        "minutes_not_a_whole_number",
+        "market_time.csv",
+        _replace_line(2, ",14", ",14.5"),
+        ('market_time.csv, column "минут"', 'line 2 has "14.5", not a whole number'),
+    ),
+    BadInput(
+        "unknown_target_value",
+        "market_file.csv",
+        _replace_line(2, "Снизилась", "Выросла"),
+        ('market_file.csv, column "Покупательская активность"', '"Выросла"', "not one of"),
+    ),
+    BadInput(
+        "customer_missing_a_period_row",
+        "market_money.csv",
+        _without_line(3),
+        (
+            'market_money.csv, column "Период"',
+            "customer 215348",
+            "no row for period «текущий_месяц»",
+        ),
+    ),
+    BadInput(
+        "customer_not_in_market_file",
+        "money.csv",
+        _with_extra_line("999999;1,00"),
+        ('money.csv, column "id"', "customer 999999", "not in market_file.csv"),
+    ),
+    BadInput(
+        "header_only",
+        "market_time.csv",
+        None,
+        ("market_time.csv", "no data rows"),
+        content="id,Период,минут\r\n".encode(),
+    ),
+    BadInput("zero_bytes", "money.csv", None, ("money.csv", "empty (0 bytes)")),
+    BadInput(
+        "not_utf8",
+        "money.csv",
+        None,
+        ("money.csv", "not UTF-8"),
+        content="id;Прибыль\r\n215348;0,98\r\n".encode("cp1251"),
+    ),
+)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that takes `bad_input` runs once per broken delivery."""
+    if "bad_input" in metafunc.fixturenames:
+        metafunc.parametrize("bad_input", BAD_INPUTS, ids=[b.name for b in BAD_INPUTS])
