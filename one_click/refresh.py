@@ -7,9 +7,9 @@ Steps (each failure stops the refresh, prints one paragraph naming the step, the
 and the problem, and leaves the published files byte for byte unchanged):
 
 1. validate inputs   one_click.validate checks the seed CSVs dbt will load (seed-paths)
-2. dbt build         `dbt build` (seeds, models, data and unit tests) into a fresh build dir
-                     warehouse/.build-<time>/one_click.duckdb (ONE_CLICK_WAREHOUSE); the churn
-                     model writes its artifact to <build dir>/model/
+2. dbt build         `dbt build` (seeds, models, data and unit tests) into the build dir,
+                     emptied first: warehouse/.build/one_click.duckdb (ONE_CLICK_WAREHOUSE); the
+                     churn model writes its artifact to warehouse/.build/model/
 3. verify            the file is checkpointed (no WAL left), has a storage format the analysts'
                      DuckDB 1.5 CLI reads, and opens in that CLI
 4. render report     `python -m one_click.report` into <build dir>/report.html (once it exists)
@@ -19,8 +19,10 @@ and the problem, and leaves the published files byte for byte unchanged):
 Publishing renames within one filesystem, so each published path switches in one step: model/ and
 report.html first, the warehouse file last. Readers never block a refresh: the published file is
 never opened, only renamed over, and a reader who has the old file open keeps reading the old file
-until they reconnect. A failed build dir is kept for debugging (its dbt log and run_results.json)
-until the next refresh removes it. Only one refresh runs at a time (warehouse/.refresh.lock).
+until they reconnect. A failed build is kept for debugging (warehouse/.build/ with its dbt log;
+dbt's run_results.json in warehouse/.dbt-target/) until the next refresh empties it. Only one
+refresh runs at a time (warehouse/.refresh.lock). The build dir keeps one path from run to run
+so that dbt can parse partially (dbt reparses everything when the profile's path changes).
 """
 
 from __future__ import annotations
@@ -49,8 +51,9 @@ MODEL_DIR = "model"
 REPORT_FILE = "report.html"
 PREVIOUS_DIR = "previous"
 LOCK_FILE = ".refresh.lock"
-BUILD_PREFIX = ".build-"
-SCRATCH_PREFIXES = (BUILD_PREFIX, ".previous-", ".rollback-", ".trash-")
+BUILD_DIR = ".build"
+DBT_TARGET_DIR = ".dbt-target"  # kept between refreshes for dbt's partial parsing
+STAGING_PREFIXES = (".previous-", ".rollback-", ".trash-")
 
 # The storage format (main header version) the analysts' duckdb-cli 1.5.x reads: 64 is the format
 # of DuckDB 0.10 up to 1.5 when storage_compatibility_version is left at its default.
@@ -111,7 +114,7 @@ def _lock(warehouse: Path) -> Iterator[None]:
 def _remove_scratch(warehouse: Path) -> None:
     """Build and staging dirs of earlier runs; the lock guarantees none of them is in use."""
     for path in warehouse.iterdir():
-        if path.is_dir() and path.name.startswith(SCRATCH_PREFIXES):
+        if path.is_dir() and (path.name == BUILD_DIR or path.name.startswith(STAGING_PREFIXES)):
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -350,7 +353,7 @@ def _plural(count: int | str, noun: str) -> str:
 
 def _describe_dbt_failures(build: Path, database: Path) -> list[str]:
     """One line per failed dbt node: what failed, on which column, built from which file."""
-    target = build / "target"
+    target = build.parent / DBT_TARGET_DIR
     try:
         results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
         manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
@@ -396,7 +399,7 @@ def step_dbt_build(project: Path, build: Path, database: Path) -> None:
         "--project-dir",
         str(project),
         "--target-path",
-        str(build / "target"),
+        str(build.parent / DBT_TARGET_DIR),
         "--log-path",
         str(build / "logs"),
     ]
@@ -416,8 +419,9 @@ def step_dbt_build(project: Path, build: Path, database: Path) -> None:
         "comes from; later nodes were skipped). The inputs passed the "
         "pre-flight checks, so either the data breaks a rule the dbt tests hold or the project "
         "itself is broken. Nothing was published: the published warehouse, model and report are "
-        f"unchanged. The failed build is kept in {_rel(build, project)}/ (logs/dbt.log, "
-        "target/run_results.json, one_click.duckdb) until the next refresh.",
+        f"unchanged. The failed build is kept in {_rel(build, project)}/ (one_click.duckdb, "
+        f"logs/dbt.log; run_results.json in {_rel(build.parent / DBT_TARGET_DIR, project)}/) "
+        "until the next refresh.",
         EXIT_BUILD,
         details,
     )
@@ -530,7 +534,8 @@ def refresh(project: Path, warehouse: Path) -> int:
         _say(f"== 1/{len(STEPS)} validate inputs ({_rel(seeds, project)}/)")
         fingerprint = step_validate(project, seeds)
 
-        build = _new_dir(warehouse, BUILD_PREFIX)
+        build = warehouse / BUILD_DIR  # emptied by _remove_scratch
+        build.mkdir()
         database = build / WAREHOUSE_FILE
         _say(f"== 2/{len(STEPS)} dbt build into {_rel(database, project)}")
         step_dbt_build(project, build, database)
