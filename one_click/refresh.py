@@ -175,10 +175,23 @@ def _swap_in(source: Path, warehouse: Path, stash: Path) -> None:
         new, published = source / name, warehouse / name
         if published.exists():
             _keep_copy(published, stash / name)
+        wal = published.with_name(name + ".wal")
+        if wal.exists():  # left by a writer of the old file: it belongs with that file
+            os.rename(wal, stash / wal.name)
         if new.exists():
             os.replace(new, published)
         elif published.exists():
             published.unlink()
+    _fsync(warehouse)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's data, or a directory's renames, to disk (a power cut keeps them)."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _replace_dir(new: Path, target: Path) -> None:
@@ -190,6 +203,10 @@ def _replace_dir(new: Path, target: Path) -> None:
 
 
 def publish(build: Path, warehouse: Path) -> None:
+    """Make the set in `build` the published one; the set it replaces becomes previous/."""
+    for path in (build / WAREHOUSE_FILE, build / REPORT_FILE):
+        if path.exists():
+            _fsync(path)
     stash = _new_dir(warehouse, ".previous-")
     _swap_in(build, warehouse, stash)
     if any(stash.iterdir()):
@@ -198,7 +215,7 @@ def publish(build: Path, warehouse: Path) -> None:
         stash.rmdir()  # first publish: nothing to keep
 
 
-def rollback(warehouse: Path) -> int:
+def rollback(warehouse: Path) -> None:
     """Swap warehouse/previous/ and the published set; running it again undoes it."""
     previous = warehouse / PREVIOUS_DIR
     if not (previous / WAREHOUSE_FILE).is_file():
@@ -208,10 +225,14 @@ def rollback(warehouse: Path) -> int:
             "not exist (there has been at most one successful refresh). Nothing was changed.",
             EXIT_OTHER,
         )
+    if (previous / f"{WAREHOUSE_FILE}.wal").exists():
+        import duckdb
+
+        # a log moved here with the file: fold it into the file, which then moves alone
+        duckdb.connect(str(previous / WAREHOUSE_FILE)).close()
     stash = _new_dir(warehouse, ".rollback-")
     _swap_in(previous, warehouse, stash)
     _replace_dir(stash, previous)
-    return 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -462,7 +483,7 @@ def step_verify(project: Path, build: Path, database: Path) -> None:
             f"storage version {version} is not one the analysts' DuckDB 1.5 CLI reads "
             f"({sorted(READABLE_STORAGE_VERSIONS)}); check storage_compatibility_version"
         )
-    cli = Path(sys.executable).parent / "duckdb"
+    cli = Path(sys.executable).parent / "duckdb"  # duckdb-cli, the analysts' version
     if cli.exists():
         check = subprocess.run(
             [str(cli), "-readonly", str(database), "-c", "select count(*) from duckdb_tables()"],
@@ -471,7 +492,8 @@ def step_verify(project: Path, build: Path, database: Path) -> None:
         )
         if check.returncode != 0:
             raise fail(f"the DuckDB CLI cannot open it: {check.stderr.strip()[:300]}")
-    _say(f"warehouse file OK: storage version {version}, opens in {cli.name} CLI")
+    opens = "opens in the DuckDB CLI" if cli.exists() else "(no DuckDB CLI here to try it)"
+    _say(f"warehouse file OK: storage version {version}, {opens}")
 
 
 def step_report(project: Path, build: Path, database: Path) -> None:
@@ -604,6 +626,13 @@ def main(argv: list[str] | None = None) -> int:
     except RefreshFailed as failure:
         print(f"\n{failure}", file=sys.stderr, flush=True)
         return failure.code
+    except KeyboardInterrupt:
+        print(
+            "\nREFRESH INTERRUPTED: nothing was published unless the refresh had reached its "
+            "last step; the build is kept in warehouse/.build/ until the next refresh.",
+            file=sys.stderr,
+        )
+        return 130
 
 
 if __name__ == "__main__":

@@ -415,3 +415,14 @@ def test_rollback_on_plain_files_is_its_own_undo(tmp_path):
     assert (warehouse / refresh.MODEL_DIR / "churn.skops").read_text() == "model 2"
     staging = (".previous-", ".rollback-", ".trash-")
     assert not [p.name for p in warehouse.iterdir() if p.name.startswith(staging)]
+
+
+def test_a_write_ahead_log_left_beside_the_old_file_goes_with_it(tmp_path):
+    warehouse = tmp_path / "warehouse"
+    _fake_set(warehouse / ".build-1", "1")
+    refresh.publish(warehouse / ".build-1", warehouse)
+    (warehouse / f"{refresh.WAREHOUSE_FILE}.wal").write_text("wal of db 1")
+    _fake_set(warehouse / ".build-2", "2")
+    refresh.publish(warehouse / ".build-2", warehouse)
+    assert not (warehouse / f"{refresh.WAREHOUSE_FILE}.wal").exists()
+    assert (warehouse / "previous" / f"{refresh.WAREHOUSE_FILE}.wal").read_text() == "wal of db 1"
