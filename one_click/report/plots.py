@@ -1,0 +1,562 @@
+"""The report's figures: matplotlib on the Agg canvas, each returned as a PNG data URI.
+
+Figures are `matplotlib.figure.Figure`s drawn on the Agg canvas directly rather than through
+pyplot, so no global state or GUI backend is involved. DejaVu Sans (matplotlib's default font)
+has Cyrillic, so the shop's Russian values print as they are. Nothing here is random: the
+beeswarm spreads its points by a fixed rule.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections.abc import Sequence
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
+from sklearn.metrics import roc_auc_score, roc_curve
+
+DPI = 100
+DECLINED_COLOUR = "#c8553d"
+KEPT_COLOUR = "#2f6690"
+NEUTRAL_COLOUR = "#8d99ae"
+LAYER_COLOURS = {
+    "raw": "#8d99ae",
+    "staging": "#3a7ca5",
+    "mart": "#2f6690",
+    "model": "#c8553d",
+}
+# risk bands, lowest first, by how many bands there are
+BAND_COLOURS = {
+    2: [KEPT_COLOUR, DECLINED_COLOUR],
+    3: ["#7fa99b", "#e9b44c", DECLINED_COLOUR],
+}
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "svg.hashsalt": "one_click",
+}
+
+
+def label(name: str) -> str:
+    """A column name as the report's readers see it."""
+    return str(name).replace("_", " ")
+
+
+def to_data_uri(fig: Figure) -> str:
+    """The figure as a base64 PNG data URI (no timestamp or software metadata: deterministic)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _figure(width: float, height: float) -> Figure:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _grid(
+    count: int,
+    columns: int,
+    cell_width: float,
+    cell_height: float,
+    *,
+    left: float = 0.7,
+    hspace: float = 0.6,
+    wspace: float = 0.3,
+):
+    """Small multiples laid out by hand (constrained layout is slow with many axes); margins
+    and the title band are in inches."""
+    rows = max(1, math.ceil(count / columns))
+    width, height = cell_width * columns, cell_height * rows + 0.8
+    fig = Figure(figsize=(width, height))
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - 0.15 / width,
+        top=1 - 0.8 / height,
+        bottom=0.55 / height,
+        hspace=hspace,
+        wspace=wspace,
+    )
+    for ax in axes[count:]:
+        fig.delaxes(ax)
+    return fig, axes[:count]
+
+
+def _title(fig: Figure, text: str) -> None:
+    """The title of a hand-laid figure, centred in its title band."""
+    fig.suptitle(text, y=1 - 0.25 / fig.get_figheight(), va="center", fontsize=11)
+
+
+def _thousands(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. data loading
+
+
+def layer_row_counts(counts: pd.DataFrame) -> str:
+    """Rows in every relation, raw to model, coloured by layer."""
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(8, 0.35 * len(counts) + 1)
+        ax = fig.subplots()
+        positions = np.arange(len(counts))[::-1]
+        colours = [LAYER_COLOURS.get(layer, NEUTRAL_COLOUR) for layer in counts["layer"]]
+        ax.barh(positions, counts["row_count"], color=colours)
+        ax.set_yticks(positions, counts["relation"])
+        for y, value in zip(positions, counts["row_count"], strict=True):
+            ax.text(value, y, " " + _thousands(value), va="center", fontsize=8)
+        ax.set_xlabel("rows")
+        ax.set_xlim(0, counts["row_count"].max() * 1.15 or 1)
+        handles = [
+            Patch(color=c, label=layer)
+            for layer, c in LAYER_COLOURS.items()
+            if layer in set(counts["layer"])
+        ]
+        ax.legend(handles=handles, loc="lower right", frameon=False)
+        ax.set_title("Rows per relation, from the delivered files to the model's scores")
+        return to_data_uri(fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. features by target
+
+
+def numeric_by_target(features: pd.DataFrame, columns: Sequence[str], target: str) -> str:
+    """A box plot per numeric feature: customers whose activity was kept against declined."""
+    with matplotlib.rc_context(STYLE):
+        fig, axes = _grid(len(columns), 4, 3.0, 2.3)
+        groups = [False, True]
+        for ax, column in zip(axes, columns, strict=True):
+            data = [features.loc[features[target] == g, column].dropna().to_numpy() for g in groups]
+            boxes = ax.boxplot(
+                data,
+                tick_labels=["kept", "declined"],
+                patch_artist=True,
+                widths=0.6,
+                flierprops={"markersize": 2, "alpha": 0.4},
+                medianprops={"color": "black"},
+            )
+            for patch, group in zip(boxes["boxes"], groups, strict=True):
+                patch.set_facecolor(DECLINED_COLOUR if group else KEPT_COLOUR)
+                patch.set_alpha(0.75)
+            ax.set_title(label(column))
+        _title(fig, "Numeric features: customers whose activity was kept against declined")
+        return to_data_uri(fig)
+
+
+def category_declined_share(features: pd.DataFrame, columns: Sequence[str], target: str) -> str:
+    """For each categorical feature, the share of customers whose activity declined per value."""
+    overall = features[target].astype(float).mean()
+    with matplotlib.rc_context(STYLE):
+        heights = [features[c].nunique() for c in columns]
+        fig = _figure(9, 0.38 * sum(heights) + 1.0 * len(columns) + 0.5)
+        axes = np.atleast_1d(
+            fig.subplots(len(columns), 1, gridspec_kw={"height_ratios": heights}, squeeze=False)
+        ).ravel()
+        for ax, column in zip(axes, columns, strict=True):
+            shares = (
+                features.assign(_value=features[column].astype(str))
+                .groupby("_value")[target]
+                .agg(share=lambda s: s.astype(float).mean(), customers="size")
+                .sort_values(["share"], kind="stable")
+            )
+            positions = np.arange(len(shares))
+            ax.barh(positions, shares["share"], color=DECLINED_COLOUR, alpha=0.8)
+            ax.set_yticks(positions, shares.index)
+            for y, (share, n) in enumerate(zip(shares["share"], shares["customers"], strict=True)):
+                ax.text(share, y, f" {share:.0%} of {n:,}", va="center", fontsize=8)
+            ax.axvline(overall, color="black", linestyle="--", linewidth=1)
+            ax.set_xlim(0, 1.15)
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+            ax.set_title(label(column), loc="left")
+        axes[-1].set_xlabel(f"share whose activity declined (dashed: all customers, {overall:.0%})")
+        return to_data_uri(fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. correlations
+
+
+def correlation_heatmap(correlations: pd.DataFrame) -> str:
+    """Spearman correlations as a heatmap with every coefficient written in its cell."""
+    n = len(correlations)
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(0.55 * n + 3, 0.5 * n + 2)
+        ax = fig.subplots()
+        image = ax.imshow(correlations.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1)
+        ticks = np.arange(n)
+        names = [label(c) for c in correlations.columns]
+        ax.set_xticks(ticks, names, rotation=60, ha="right")
+        ax.set_yticks(ticks, names)
+        for i in range(n):
+            for j in range(n):
+                value = correlations.iat[i, j]
+                if np.isfinite(value):
+                    colour = "white" if abs(value) > 0.6 else "black"
+                    ax.text(
+                        j, i, f"{value:.2f}", ha="center", va="center", fontsize=6.5, color=colour
+                    )
+        fig.colorbar(image, ax=ax, shrink=0.6, label="Spearman correlation")
+        ax.set_title("Spearman correlations of the numeric features and the target")
+        return to_data_uri(fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. model
+
+
+def _family_styles(families: Sequence[str], selected: str) -> dict[str, dict]:
+    palette = colormaps["tab10"]
+    return {
+        family: {
+            "color": palette(i % 10),
+            "linewidth": 2.6 if family == selected else 1.3,
+            "alpha": 1.0 if family == selected else 0.8,
+        }
+        for i, family in enumerate(families)
+    }
+
+
+def roc_curves(predictions: pd.DataFrame, selected: str) -> str:
+    """Out-of-fold ROC curve of every candidate; the selected model drawn thicker."""
+    families = sorted(predictions["model_family"].unique())
+    styles = _family_styles(families, selected)
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(6.5, 5.5)
+        ax = fig.subplots()
+        for family in families:
+            rows = predictions[predictions["model_family"] == family]
+            y = rows["activity_declined"].astype(int).to_numpy()
+            p = rows["oof_probability"].astype(float).to_numpy()
+            fpr, tpr, _ = roc_curve(y, p)
+            auc = roc_auc_score(y, p)
+            name = f"{family} (AUC {auc:.3f})" + (" — selected" if family == selected else "")
+            ax.plot(fpr, tpr, label=name, **styles[family])
+        ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1, label="chance")
+        ax.set_xlabel("false positive rate (kept customers flagged)")
+        ax.set_ylabel("true positive rate (declining customers found)")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1.01)
+        ax.set_aspect("equal")
+        ax.legend(loc="lower right", fontsize=8, frameon=False)
+        ax.set_title("ROC curves of the candidates, out-of-fold predictions")
+        return to_data_uri(fig)
+
+
+def reliability_diagram(calibration: pd.DataFrame, brier: dict[str, float], selected: str) -> str:
+    """Observed decline rate against the predicted probability, per candidate, with Brier scores."""
+    families = sorted(calibration["model_family"].unique())
+    styles = _family_styles(families, selected)
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(6.5, 6.5)
+        ax, counts_ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+        ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1, label="perfect")
+        for family in families:
+            rows = calibration[calibration["model_family"] == family]
+            score = brier.get(family)
+            name = family + (f" (Brier {score:.3f})" if score is not None else "")
+            ax.plot(
+                rows["mean_predicted"],
+                rows["observed_rate"],
+                marker="o",
+                markersize=3,
+                label=name,
+                **styles[family],
+            )
+        ax.set_ylabel("observed share declined")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1.01)
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        ax.set_title("Reliability: do predicted probabilities match what happened?")
+        chosen = calibration[calibration["model_family"] == selected]
+        counts_ax.bar(
+            chosen["mean_predicted"],
+            chosen["customers"],
+            width=0.04,
+            color=styles.get(selected, {}).get("color", NEUTRAL_COLOUR),
+        )
+        counts_ax.set_ylabel("customers")
+        counts_ax.set_xlabel(f"predicted probability (bars: customers per bin, {selected})")
+        return to_data_uri(fig)
+
+
+def feature_importance(importance: pd.DataFrame, top: int = 15) -> str:
+    """Mean |SHAP| and permutation importance (± std) side by side, in SHAP order."""
+    shown = importance.sort_values(["shap_rank", "feature"]).head(top)
+    positions = np.arange(len(shown))[::-1]
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(10, 0.32 * len(shown) + 1.5)
+        shap_ax, perm_ax = fig.subplots(1, 2, sharey=True)
+        shap_ax.barh(positions, shown["mean_abs_shap"], color=DECLINED_COLOUR, alpha=0.85)
+        shap_ax.set_yticks(positions, [label(f) for f in shown["feature"]])
+        shap_ax.set_xlabel("mean |SHAP value| (log-odds)")
+        shap_ax.set_title("SHAP: how much each feature moves a prediction")
+        perm_ax.barh(
+            positions,
+            shown["permutation_importance_mean"],
+            xerr=shown["permutation_importance_std"],
+            color=KEPT_COLOUR,
+            alpha=0.85,
+            error_kw={"elinewidth": 1, "capsize": 2},
+        )
+        perm_ax.axvline(0, color="black", linewidth=0.8)
+        perm_ax.set_xlabel("ROC-AUC lost when the feature is shuffled (± std)")
+        perm_ax.set_title("Permutation importance")
+        return to_data_uri(fig)
+
+
+def _swarm_offsets(
+    values: np.ndarray, bins: int = 80, step: float = 0.04, limit: float = 0.42
+) -> np.ndarray:
+    """Vertical offsets that spread points sharing an x bin: 0, +s, -s, +2s, ... (capped)."""
+    offsets = np.zeros(len(values))
+    if len(values) == 0:
+        return offsets
+    low, high = float(np.min(values)), float(np.max(values))
+    width = (high - low) / bins or 1.0
+    keys = np.floor((values - low) / width).astype(int)
+    order = np.argsort(values, kind="stable")
+    seen: dict[int, int] = {}
+    for index in order:
+        k = int(keys[index])
+        n = seen.get(k, 0)
+        seen[k] = n + 1
+        offsets[index] = ((n + 1) // 2) * step * (1 if n % 2 else -1)
+    return np.clip(offsets, -limit, limit)
+
+
+def _normalised(values: pd.Series) -> np.ndarray:
+    """Feature values scaled to [0, 1] between their 5th and 95th percentiles (NaN: a category)."""
+    numbers = pd.to_numeric(values, errors="coerce").astype(float)
+    if numbers.notna().sum() == 0:
+        return np.full(len(values), np.nan)
+    low, high = np.nanpercentile(numbers, [5, 95])
+    if high <= low:
+        low, high = float(numbers.min()), float(numbers.max())
+    if high <= low:
+        return np.full(len(values), 0.5)
+    return np.clip((numbers.to_numpy() - low) / (high - low), 0, 1)
+
+
+def shap_beeswarm(shap_values: pd.DataFrame, order: Sequence[str], top: int = 15) -> str:
+    """One row per feature: every customer's SHAP value, coloured by the feature's value."""
+    features = list(order)[:top]
+    cmap = colormaps["coolwarm"]
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(9, 0.42 * len(features) + 1.5)
+        ax = fig.subplots()
+        for row, feature in enumerate(features):
+            y = len(features) - 1 - row
+            rows = shap_values[shap_values["feature"] == feature]
+            x = rows["shap_value"].astype(float).to_numpy()
+            colour_values = _normalised(rows["feature_value"])
+            colours = [cmap(v) if np.isfinite(v) else NEUTRAL_COLOUR for v in colour_values]
+            ax.scatter(x, y + _swarm_offsets(x), c=colours, s=7, linewidths=0, alpha=0.85)
+        ax.set_yticks(np.arange(len(features))[::-1], [label(f) for f in features])
+        ax.axvline(0, color="grey", linewidth=0.8)
+        ax.set_xlabel("SHAP value (impact on the log-odds of decline; right = more likely)")
+        bar = fig.colorbar(
+            ScalarMappable(norm=Normalize(0, 1), cmap=cmap),
+            ax=ax,
+            shrink=0.6,
+            ticks=[0, 1],
+            aspect=30,
+        )
+        bar.ax.set_yticklabels(["low", "high"])
+        bar.set_label("feature value (grey: a category)")
+        ax.set_title("SHAP summary: each dot is a customer")
+        return to_data_uri(fig)
+
+
+def shap_dependence(shap_values: pd.DataFrame, features: Sequence[str]) -> str:
+    """SHAP value against the feature's value for the most important features."""
+    with matplotlib.rc_context(STYLE):
+        fig, axes = _grid(len(features), len(features), 3.6, 3.2, left=0.8, wspace=0.25)
+        for ax, feature in zip(axes, features, strict=True):
+            rows = shap_values[shap_values["feature"] == feature]
+            shap = rows["shap_value"].astype(float).to_numpy()
+            numbers = pd.to_numeric(rows["feature_value"], errors="coerce")
+            if numbers.notna().all():
+                ax.scatter(numbers, shap, s=8, color=DECLINED_COLOUR, alpha=0.5, linewidths=0)
+            else:  # a category: one column of points per value
+                values = rows["feature_value"].astype(str)
+                categories = sorted(values.unique())
+                x = values.map({c: i for i, c in enumerate(categories)}).to_numpy(dtype=float)
+                ax.scatter(
+                    x + _swarm_offsets(shap, step=0.01, limit=0.3),
+                    shap,
+                    s=8,
+                    color=DECLINED_COLOUR,
+                    alpha=0.5,
+                    linewidths=0,
+                )
+                ax.set_xticks(range(len(categories)), categories, rotation=30, ha="right")
+            ax.axhline(0, color="grey", linewidth=0.8)
+            ax.set_xlabel(label(feature))
+            ax.set_title(label(feature))
+        axes[0].set_ylabel("SHAP value")
+        _title(fig, "How the top features push the probability of decline")
+        return to_data_uri(fig)
+
+
+def probability_by_band(scores: pd.DataFrame, bands: pd.DataFrame) -> str:
+    """Histogram of the decline probability of every customer, stacked by risk band."""
+    names = list(bands["risk_band"])  # lowest probabilities first
+    colours = BAND_COLOURS.get(len(names)) or [
+        colormaps["RdYlGn_r"](0.1 + 0.8 * i / max(1, len(names) - 1)) for i in range(len(names))
+    ]
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(8, 3.6)
+        ax = fig.subplots()
+        data = [scores.loc[scores["risk_band"] == n, "decline_probability"] for n in names]
+        counts = dict(zip(bands["risk_band"], bands["customers"], strict=True))
+        ax.hist(
+            data,
+            bins=np.linspace(0, 1, 41),
+            stacked=True,
+            color=colours,
+            label=[f"{n} ({counts[n]:,} customers)" for n in names],
+        )
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("predicted probability that activity declines")
+        ax.set_ylabel("customers")
+        ax.legend(title="risk band", frameon=False)
+        ax.set_title("Every customer's decline probability, by risk band")
+        return to_data_uri(fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. segments
+
+
+def _level_order(values: Sequence[str]) -> list[str]:
+    known = ["low", "medium", "high"]
+    unique = list(dict.fromkeys(values))
+    if set(unique) <= set(known):
+        return [k for k in known if k in unique]
+    return sorted(unique)
+
+
+def risk_profit_heatmap(matrix: pd.DataFrame) -> str:
+    """Customers and profit at risk in every risk × profit cell."""
+    risks = _level_order(matrix["risk_level"])
+    profits = _level_order(matrix["profit_level"])
+    panels = [
+        ("customers", "customers", "Blues", "{:,.0f}"),
+        ("profit_at_risk", "monthly profit at risk", "Reds", "{:,.1f}"),
+    ]
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(10, 0.9 * len(risks) + 2)
+        axes = fig.subplots(1, 2)
+        for ax, (column, title, cmap, fmt) in zip(axes, panels, strict=True):
+            grid = (
+                matrix.pivot_table(
+                    index="risk_level", columns="profit_level", values=column, aggfunc="sum"
+                )
+                .reindex(index=risks[::-1], columns=profits)
+                .fillna(0)
+            )
+            image = ax.imshow(grid.to_numpy(dtype=float), cmap=cmap, aspect="auto")
+            ax.set_xticks(range(len(profits)), profits)
+            ax.set_yticks(range(len(risks)), risks[::-1])
+            ax.set_xlabel("profit level")
+            ax.set_ylabel("risk level")
+            top = float(grid.to_numpy().max()) or 1.0
+            for i in range(grid.shape[0]):
+                for j in range(grid.shape[1]):
+                    value = float(grid.iat[i, j])
+                    ax.text(
+                        j,
+                        i,
+                        fmt.format(value),
+                        ha="center",
+                        va="center",
+                        color="white" if value > 0.6 * top else "black",
+                    )
+            fig.colorbar(image, ax=ax, shrink=0.8)
+            ax.set_title(title)
+        fig.suptitle("Risk × profit matrix")
+        return to_data_uri(fig)
+
+
+def segment_overview(summary: pd.DataFrame) -> str:
+    """Profit at risk of every segment, annotated with its size and mean probability."""
+    rows = summary.sort_values("profit_at_risk_3m", kind="stable")
+    positions = np.arange(len(rows))
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(9, 0.45 * len(rows) + 1.3)
+        ax = fig.subplots()
+        ax.barh(positions, rows["profit_at_risk_3m"], color=DECLINED_COLOUR, alpha=0.85)
+        ax.set_yticks(positions, [label(n) for n in rows["segment_name"]])
+        for y, (value, n, p) in enumerate(
+            zip(
+                rows["profit_at_risk_3m"],
+                rows["customers"],
+                rows["mean_decline_probability"],
+                strict=True,
+            )
+        ):
+            ax.text(
+                value,
+                y,
+                f" {value:,.1f}  ({n:,} customers, mean p {p:.2f})",
+                va="center",
+                fontsize=8,
+            )
+        ax.set_xlim(0, float(rows["profit_at_risk_3m"].max() or 1) * 1.45)
+        ax.set_xlabel("profit at risk over 3 months")
+        ax.set_title("Segments by profit at risk")
+        return to_data_uri(fig)
+
+
+def segment_profiles(profiles: pd.DataFrame, segments: Sequence[str]) -> str:
+    """Per segment, the standardised difference from the rest on every profiled feature."""
+    features = sorted(profiles["feature"].unique())
+    with matplotlib.rc_context(STYLE):
+        fig, axes = _grid(
+            len(segments),
+            min(len(segments), 3),
+            3.2,
+            0.26 * len(features) + 1.2,
+            left=2.5,
+            wspace=0.12,
+            hspace=0.5,
+        )
+        positions = np.arange(len(features))[::-1]
+        for index, (ax, segment) in enumerate(zip(axes, segments, strict=True)):
+            rows = profiles[profiles["segment_name"] == segment].set_index("feature")
+            rows = rows.reindex(features)
+            difference = rows["standardized_difference"].astype(float).fillna(0).to_numpy()
+            significant = rows["is_significant"].fillna(False).astype(bool).to_numpy()
+            colours = [
+                (DECLINED_COLOUR if d > 0 else KEPT_COLOUR) if s else "#d9d9d9"
+                for d, s in zip(difference, significant, strict=True)
+            ]
+            ax.barh(positions, difference, color=colours)
+            ax.axvline(0, color="black", linewidth=0.8)
+            if index % 3 == 0:
+                ax.set_yticks(positions, [label(f) for f in features])
+            else:
+                ax.set_yticks(positions, [])
+            ax.set_title(label(segment))
+            ax.set_xlabel("standardised difference")
+        _title(fig, "Each segment against the other customers (grey: not significant)")
+        return to_data_uri(fig)

@@ -1,0 +1,196 @@
+"""Render the report: read the warehouse, draw the figures, fill the jinja2 template.
+
+The output is one self-contained HTML file: inline CSS, figures as PNG data URIs, no script and
+no external resource, so it opens from disk anywhere. Apart from the "generated at" line the file
+depends only on the warehouse's contents.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from one_click.report import plots
+from one_click.report.data import ReportData, load
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "report.html.j2"
+TARGET = "activity_declined"
+DEPENDENCE_FEATURES = 3
+REASONS = ("top_reason_1", "top_reason_2", "top_reason_3")
+
+# (anchor, heading): the contents list and the section headings both come from here
+SECTIONS = (
+    ("data", "Data loading and defects"),
+    ("features", "Feature distributions by target"),
+    ("correlations", "Correlations"),
+    ("model", "Churn model"),
+    ("segments", "Segments"),
+    ("targets", "Retention targets"),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# formatting, used by the template as the `fmt` filter
+
+
+def _is_missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _params(value) -> str:
+    """Best hyper-parameters stored as JSON text, shown as `name=value, ...`."""
+    try:
+        params = json.loads(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not isinstance(params, dict):
+        return str(value)
+    return ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
+
+
+def fmt(value, kind: str = "text") -> str:
+    """A value as the report prints it: thousands separators, 3 decimals for AUC, — for none."""
+    if _is_missing(value):
+        return "—"
+    match kind:
+        case "int":
+            return f"{round(float(value)):,}"
+        case "number":
+            return f"{float(value):,.1f}"
+        case "number2":
+            return f"{float(value):,.2f}"
+        case "auc" | "number3":
+            return f"{float(value):.3f}"
+        case "percent":
+            return f"{float(value):.1%}"
+        case "p":
+            return "< 0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+        case "bool":
+            return "yes" if bool(value) else "no"
+        case "params":
+            return _params(value)
+        case "label":
+            return plots.label(value)
+        case _:
+            return str(value)
+
+
+def environment() -> Environment:
+    """The template environment; every printed value is HTML-escaped (the template is .html.j2)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["fmt"] = fmt
+    return env
+
+
+# ---------------------------------------------------------------------------------------------
+# what the template shows
+
+
+def feature_columns(features: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The numeric and the categorical (text or boolean) features of customer_features."""
+    numeric, categorical = [], []
+    for column in features.columns:
+        if column in ("customer_id", TARGET):
+            continue
+        dtype = features[column].dtype
+        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+            categorical.append(column)
+        else:
+            numeric.append(column)
+    return numeric, categorical
+
+
+def context(data: ReportData, generated_at: str) -> dict:
+    """Everything the template needs: the tables as records, the figures as data URIs."""
+    features = data.customer_features
+    numeric, categorical = feature_columns(features)
+    correlations = features[[*numeric, TARGET]].astype(float).corr(method="spearman")
+    selected = data.summary["selected_model"]
+    leaderboard = data.leaderboard
+    brier = dict(zip(leaderboard["model_family"], leaderboard["oof_brier_score"], strict=True))
+    shap_order = list(data.feature_importance.sort_values(["shap_rank", "feature"])["feature"])
+    segments = list(data.segment_summary["segment_name"])
+
+    figures = {
+        "layer_counts": plots.layer_row_counts(data.layer_counts),
+        "numeric_by_target": plots.numeric_by_target(features, numeric, TARGET),
+        "category_share": plots.category_declined_share(features, categorical, TARGET),
+        "correlations": plots.correlation_heatmap(correlations),
+        "roc": plots.roc_curves(data.candidate_predictions, selected),
+        "reliability": plots.reliability_diagram(data.calibration, brier, selected),
+        "importance": plots.feature_importance(data.feature_importance),
+        "beeswarm": plots.shap_beeswarm(data.shap_values, shap_order),
+        "dependence": plots.shap_dependence(data.shap_values, shap_order[:DEPENDENCE_FEATURES]),
+        "probability_bands": plots.probability_by_band(data.customer_scores, data.risk_bands),
+        "risk_profit": plots.risk_profit_heatmap(data.risk_profit_matrix),
+        "segment_overview": plots.segment_overview(data.segment_summary),
+        "segment_profiles": plots.segment_profiles(data.segment_profiles, segments),
+    }
+    target_share = features[TARGET].astype(float).mean()
+    strongest = (
+        correlations[TARGET]
+        .drop(TARGET)
+        .dropna()
+        .pipe(lambda s: s.reindex(s.abs().sort_values(ascending=False).index))
+        .head(3)
+    )
+    return {
+        "sections": SECTIONS,
+        "generated_at": generated_at,
+        "warehouse_name": data.warehouse_name,
+        "summary": data.summary,
+        "target_share": target_share,
+        "data_defects": data.data_defects.to_dict("records"),
+        "layer_counts": data.layer_counts.to_dict("records"),
+        "numeric_features": numeric,
+        "categorical_features": categorical,
+        "strongest_correlations": [{"feature": f, "rho": r} for f, r in strongest.items()],
+        "leaderboard": leaderboard.to_dict("records"),
+        "feature_importance": data.feature_importance.to_dict("records"),
+        "dependence_features": shap_order[:DEPENDENCE_FEATURES],
+        "risk_bands": data.risk_bands.to_dict("records"),
+        "segment_sizes": data.segment_sizes.to_dict("records"),
+        "segment_summary": data.segment_summary.to_dict("records"),
+        "segment_recommendations": data.segment_recommendations.to_dict("records"),
+        "retention_targets": [
+            {**row, "reasons": [row[r] for r in REASONS if not _is_missing(row[r])]}
+            for row in data.retention_targets.to_dict("records")
+        ],
+        "retention_target_count": data.retention_target_count,
+        "figures": figures,
+    }
+
+
+def render_html(data: ReportData, generated_at: str | None = None) -> str:
+    """The report as an HTML string."""
+    stamp = generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return environment().get_template(TEMPLATE_NAME).render(**context(data, stamp))
+
+
+def render(
+    warehouse_path: str | Path, output_path: str | Path, *, generated_at: str | None = None
+) -> Path:
+    """Render the report of the warehouse at `warehouse_path` to `output_path`; return the path.
+
+    Raises data.WarehouseError when the warehouse or a relation or column it needs is missing.
+    """
+    html = render_html(load(warehouse_path), generated_at)
+    output = Path(output_path)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(html, encoding="utf-8")
+    return output

@@ -1,0 +1,251 @@
+"""The HTML report, rendered from the small synthetic warehouse of test_report_warehouse.py."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pytest
+from test_report_warehouse import INJECTED, build_report_warehouse
+
+from one_click.report import WarehouseError, render
+from one_click.report.__main__ import main
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+GENERATED_AT = "2026-01-01 00:00 UTC"
+HEADINGS = (
+    "1. Data loading and defects",
+    "2. Feature distributions by target",
+    "3. Correlations",
+    "4. Churn model",
+    "5. Segments",
+    "6. Retention targets",
+)
+INLINE_PNG = '<img src="data:image/png;base64,'
+
+
+class _Page(HTMLParser):
+    """Text of every element with an id, the h2 headings, every img src and every table row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_id: dict[str, str] = {}
+        self.headings: list[str] = []
+        self.images: list[str] = []
+        self.rows: list[list[str]] = []
+        self._open: list[tuple[str, str | None, list[str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "img":
+            self.images.append(attributes.get("src") or "")
+            return
+        if tag == "tr":
+            self.rows.append([])
+        self._open.append((tag, attributes.get("id"), []))
+
+    def handle_endtag(self, tag):
+        while self._open:
+            open_tag, element_id, parts = self._open.pop()
+            text = " ".join("".join(parts).split())
+            if element_id:
+                self.by_id[element_id] = text
+            if open_tag == "h2":
+                self.headings.append(text)
+            if open_tag == "td" and self.rows:
+                self.rows[-1].append(text)
+            if self._open:
+                self._open[-1][2].extend(parts)
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data):
+        if self._open:
+            self._open[-1][2].append(data)
+
+
+def parse(html: str) -> _Page:
+    page = _Page()
+    page.feed(html)
+    return page
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    return build_report_warehouse(tmp_path_factory.mktemp("report") / "synthetic.duckdb")
+
+
+@pytest.fixture(scope="module")
+def report(warehouse) -> str:
+    path = render(warehouse, warehouse.parent / "report.html", generated_at=GENERATED_AT)
+    return path.read_text(encoding="utf-8")
+
+
+def scalar(warehouse: Path, sql: str):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchone()[0]
+
+
+def test_report_has_every_section_in_order(report):
+    page = parse(report)
+    assert tuple(page.headings) == HEADINGS
+    for anchor in ("data", "features", "correlations", "model", "segments", "targets"):
+        assert f'href="#{anchor}"' in report and f'id="{anchor}"' in report
+
+
+def test_figures_are_inline_pngs(report):
+    page = parse(report)
+    assert report.count(INLINE_PNG) >= 6
+    assert len(page.images) == report.count(INLINE_PNG)  # no image from anywhere else
+    for src in page.images:
+        png = base64.b64decode(src.removeprefix("data:image/png;base64,"), validate=True)
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_report_needs_nothing_from_outside(report):
+    assert "http://" not in report and "https://" not in report
+    assert "<link" not in report and "<script" not in report and "url(" not in report
+    assert "@import" not in report
+
+
+def test_text_from_the_warehouse_is_escaped(report):
+    assert INJECTED not in report
+    escaped = INJECTED.replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+    # once from quality.data_defects, once from marketing.segment_recommendations
+    assert report.count(escaped) == 2
+
+
+def test_summary_numbers_match_the_warehouse(report, warehouse):
+    shown = parse(report).by_id
+    auc = scalar(warehouse, "select oof_roc_auc from ml.model_leaderboard where is_selected")
+    model = scalar(warehouse, "select model_family from ml.model_leaderboard where is_selected")
+    high_risk = scalar(
+        warehouse, "select count(*) from ml.customer_scores where risk_band = 'high'"
+    )
+    profit = scalar(
+        warehouse,
+        """
+        select sum(f.profit) from ml.customer_scores as s
+        inner join customers.customer_features as f using (customer_id)
+        where s.risk_band = 'high'
+        """,
+    )
+    customers = scalar(warehouse, "select count(*) from customers.customer_features")
+    assert shown["summary-model"] == model
+    assert shown["summary-auc"] == f"{auc:.3f}"
+    assert shown["summary-high-risk"] == f"{high_risk:,}"
+    assert shown["summary-profit-at-risk"] == f"{profit:,.1f}"
+    assert shown["summary-customers"] == f"{customers:,}"
+    targets = scalar(warehouse, "select count(*) from marketing.retention_targets")
+    assert shown["retention-target-count"] == f"{targets:,}"
+
+
+def row_starting(rows: list[list[str]], *first: str) -> list[str]:
+    """The one table row whose first cells are `first`."""
+    found = [row for row in rows if tuple(row[: len(first)]) == first]
+    assert len(found) == 1, (first, found)
+    return found[0]
+
+
+def test_tables_show_the_warehouse_numbers(report, warehouse):
+    rows = parse(report).rows
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        board = con.execute(
+            """
+            select cv_rank, model_family, is_selected, cv_roc_auc_mean, cv_roc_auc_std,
+                oof_roc_auc, holdout_roc_auc, oof_brier_score
+            from ml.model_leaderboard
+            """
+        ).fetchall()
+        relations = con.execute("select count(*) from raw.market_money").fetchone()[0]
+        segments = con.execute(
+            """
+            select segment_family, segment_name, customers, mean_decline_probability,
+                monthly_profit, profit_at_risk_3m
+            from marketing.segment_summary
+            """
+        ).fetchall()
+        defects = con.execute(
+            "select defect, rows_affected, customers_affected from quality.data_defects"
+        ).fetchall()
+    for rank, family, selected, *scores in board:
+        name = f"{family} (selected)" if selected else family
+        assert row_starting(rows, str(rank), name)[2:7] == [f"{v:.3f}" for v in scores]
+    assert row_starting(rows, "raw", "raw.market_money")[2] == f"{relations:,}"
+    for family, name, customers, probability, profit, at_risk in segments:
+        assert row_starting(rows, family, name.replace("_", " "))[2:] == [
+            f"{customers:,}",
+            f"{probability:.3f}",
+            f"{profit:,.1f}",
+            f"{at_risk:,.1f}",
+        ]
+    for defect, affected_rows, affected_customers in defects:
+        row = next(r for r in rows if len(r) == 7 and r[2] == defect)
+        assert row[4:6] == [f"{affected_rows:,}", f"{affected_customers:,}"]
+
+
+def test_rendering_is_deterministic_but_for_the_generated_at_line(warehouse, tmp_path, report):
+    assert f"Generated at {GENERATED_AT} from" in report
+    stamped = render(warehouse, tmp_path / "now.html").read_text(encoding="utf-8")
+    assert GENERATED_AT not in stamped
+    assert re.sub(r"Generated at [^<]*? from", "", stamped) == re.sub(
+        r"Generated at [^<]*? from", "", report
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# failures: a missing warehouse or table stops the report with a message naming it
+
+
+def test_missing_warehouse_is_an_error(tmp_path, capsys):
+    output = tmp_path / "report.html"
+    assert main(["--warehouse", str(tmp_path / "nowhere.duckdb"), "--output", str(output)]) != 0
+    assert "warehouse not found" in capsys.readouterr().err
+    assert not output.exists()
+
+
+@pytest.mark.parametrize(
+    "relation", ["ml.feature_importance", "marketing.retention_targets", "quality.data_defects"]
+)
+def test_missing_table_is_an_error_naming_it(warehouse, tmp_path, relation, capsys):
+    broken = shutil.copyfile(warehouse, tmp_path / "broken.duckdb")
+    with duckdb.connect(str(broken)) as con:
+        con.execute(f"drop table {relation}")
+    output = tmp_path / "report.html"
+    with pytest.raises(WarehouseError, match=re.escape(f"table {relation}")):
+        render(broken, output)
+    assert main(["--warehouse", str(broken), "--output", str(output)]) != 0
+    assert f"table {relation}" in capsys.readouterr().err
+    assert not output.exists()
+
+
+def test_missing_column_is_an_error_naming_it(warehouse, tmp_path):
+    broken = shutil.copyfile(warehouse, tmp_path / "broken.duckdb")
+    with duckdb.connect(str(broken)) as con:
+        con.execute("alter table ml.customer_scores drop column risk_band")
+    with pytest.raises(WarehouseError, match=re.escape("column ml.customer_scores.risk_band")):
+        render(broken, tmp_path / "report.html")
+
+
+def test_command_line_writes_the_report(warehouse, tmp_path, capsys):
+    output = tmp_path / "cli" / "report.html"
+    assert main(["--warehouse", str(warehouse), "--output", str(output)]) == 0
+    assert f"report written to {output}" in capsys.readouterr().out
+    assert output.read_text(encoding="utf-8").count(INLINE_PNG) >= 6
+
+
+def test_module_entry_point_fails_clearly(tmp_path):
+    missing = subprocess.run(
+        [sys.executable, "-m", "one_click.report", "--warehouse", str(tmp_path / "none.duckdb"),
+         "--output", str(tmp_path / "none.html")],
+        cwd=PROJECT_DIR, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert missing.returncode != 0
+    assert "warehouse not found" in missing.stderr and "none.duckdb" in missing.stderr
+    assert not (tmp_path / "none.html").exists()
