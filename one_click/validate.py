@@ -291,7 +291,7 @@ def _decode(schema: FileSchema, path: Path, out: _Problems) -> str | None:
 
 def _check_header(schema: FileSchema, text: str, out: _Problems) -> list[str] | None:
     """The header's column names, or None when the file cannot be read any further."""
-    first_line = text.splitlines()[0] if text.splitlines() else ""
+    first_line = text.split("\n", 1)[0].rstrip("\r")
     expected = list(schema.header)
     found = next(csv.reader([first_line], delimiter=schema.separator), [])
     if found == expected:
@@ -539,7 +539,11 @@ def validate_seeds(seeds_dir: Path | str) -> Report:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m one_click.validate", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m one_click.validate",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("seeds_dir", nargs="?", default="seeds", type=Path)
     args = parser.parse_args(argv)
     report = validate_seeds(args.seeds_dir)
