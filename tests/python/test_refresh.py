@@ -426,3 +426,16 @@ def test_a_write_ahead_log_left_beside_the_old_file_goes_with_it(tmp_path):
     refresh.publish(warehouse / ".build-2", warehouse)
     assert not (warehouse / f"{refresh.WAREHOUSE_FILE}.wal").exists()
     assert (warehouse / "previous" / f"{refresh.WAREHOUSE_FILE}.wal").read_text() == "wal of db 1"
+
+
+@pytest.mark.parametrize("atomic", [True, False], ids=["renameat2", "three_renames"])
+def test_exchange_swaps_two_directories(tmp_path, monkeypatch, atomic):
+    if not atomic:  # a system without renameat2 falls back to three renames
+        monkeypatch.setattr(refresh.ctypes, "CDLL", lambda *args, **kwargs: object())
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "file").write_text(name)
+    refresh._exchange(tmp_path / "a", tmp_path / "b")
+    assert (tmp_path / "a" / "file").read_text() == "b"
+    assert (tmp_path / "b" / "file").read_text() == "a"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
