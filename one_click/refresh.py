@@ -518,7 +518,8 @@ def step_report(project: Path, build: Path, database: Path) -> None:
             "render report",
             f"python -m one_click.report exited with code {code}"
             + ("" if output.is_file() else f" and wrote no {REPORT_FILE}")
-            + ". The data passed every dbt test; the report code failed. Nothing was published; "
+            + ". The data passed every dbt test, but the report could not be rendered (its last "
+            "lines are below). Nothing was published; "
             f"the build is kept in {_rel(build, project)}/ until the next refresh.",
             EXIT_OTHER,
             "  last lines of its output:\n" + last,
