@@ -323,24 +323,32 @@ def feature_importance(importance: pd.DataFrame, top: int = 15) -> str:
         return to_data_uri(fig)
 
 
-def _swarm_offsets(
-    values: np.ndarray, bins: int = 80, step: float = 0.04, limit: float = 0.42
-) -> np.ndarray:
-    """Vertical offsets that spread points sharing an x bin: 0, +s, -s, +2s, ... (capped)."""
+def _swarm_offsets(values: np.ndarray, bins: int = 80, spread: float = 0.4) -> np.ndarray:
+    """Vertical offsets that spread points sharing an x bin: 0, +s, -s, +2s, ..., with the step
+    s chosen so the most crowded bin just fills +-spread."""
     offsets = np.zeros(len(values))
     if len(values) == 0:
         return offsets
     low, high = float(np.min(values)), float(np.max(values))
     width = (high - low) / bins or 1.0
     keys = np.floor((values - low) / width).astype(int)
-    order = np.argsort(values, kind="stable")
+    step = min(0.05, 2 * spread / max(1, np.bincount(keys - keys.min()).max()))
     seen: dict[int, int] = {}
-    for index in order:
+    for index in np.argsort(values, kind="stable"):
         k = int(keys[index])
         n = seen.get(k, 0)
         seen[k] = n + 1
         offsets[index] = ((n + 1) // 2) * step * (1 if n % 2 else -1)
-    return np.clip(offsets, -limit, limit)
+    return offsets
+
+
+def _spread_within(groups: np.ndarray, values: np.ndarray, spread: float = 0.3) -> np.ndarray:
+    """Horizontal offsets for a strip plot: a swarm of `values` within each group."""
+    offsets = np.zeros(len(values))
+    for group in np.unique(groups):
+        inside = groups == group
+        offsets[inside] = _swarm_offsets(values[inside], spread=spread)
+    return offsets
 
 
 def _normalised(values: pd.Series) -> np.ndarray:
@@ -395,19 +403,17 @@ def shap_dependence(shap_values: pd.DataFrame, features: Sequence[str]) -> str:
             shap = rows["shap_value"].astype(float).to_numpy()
             numbers = pd.to_numeric(rows["feature_value"], errors="coerce")
             if numbers.notna().all():
-                ax.scatter(numbers, shap, s=8, color=DECLINED_COLOUR, alpha=0.5, linewidths=0)
+                x = numbers.to_numpy(dtype=float)
+                distinct = np.unique(x)
+                if 1 < len(distinct) <= 30:  # a count: spread the points sharing a value
+                    x = x + _spread_within(x, shap) * np.diff(distinct).min()
+                ax.scatter(x, shap, s=8, color=DECLINED_COLOUR, alpha=0.5, linewidths=0)
             else:  # a category: one column of points per value
                 values = rows["feature_value"].astype(str)
                 categories = sorted(values.unique())
                 x = values.map({c: i for i, c in enumerate(categories)}).to_numpy(dtype=float)
-                ax.scatter(
-                    x + _swarm_offsets(shap, step=0.01, limit=0.3),
-                    shap,
-                    s=8,
-                    color=DECLINED_COLOUR,
-                    alpha=0.5,
-                    linewidths=0,
-                )
+                x = x + _spread_within(x, shap)
+                ax.scatter(x, shap, s=8, color=DECLINED_COLOUR, alpha=0.5, linewidths=0)
                 ax.set_xticks(range(len(categories)), categories, rotation=30, ha="right")
             ax.axhline(0, color="grey", linewidth=0.8)
             ax.set_xlabel(label(feature))

@@ -116,8 +116,7 @@ SHAP_FEATURES = (
 SEGMENTS = tuple(v.split(".")[1] for v in VIEWS if v.startswith("segments."))
 
 
-def _customers(rng: np.random.Generator) -> pd.DataFrame:
-    n = CUSTOMERS
+def _customers(rng: np.random.Generator, n: int) -> pd.DataFrame:
     declined = rng.random(n) < 0.4
     shift = declined.astype(float)
     revenue = rng.normal(5000, 700, (n, 3)).clip(100)
@@ -355,7 +354,7 @@ def _insert(con: duckdb.DuckDBPyConnection, relation: str, frame: pd.DataFrame) 
     con.unregister("incoming")
 
 
-def build_report_warehouse(path: Path, seed: int = 0) -> Path:
+def build_report_warehouse(path: Path, seed: int = 0, customers: int = CUSTOMERS) -> Path:
     """Create the synthetic warehouse at `path` (a new .duckdb file) and return the path."""
     rng = np.random.default_rng(seed)
     con = duckdb.connect(str(path))
@@ -364,7 +363,7 @@ def build_report_warehouse(path: Path, seed: int = 0) -> Path:
             con.execute(f"create schema if not exists {schema}")
         for relation, columns in SCHEMA.items():
             con.execute(f"create table {relation} ({columns})")
-        customers = _customers(rng)
+        customers = _customers(rng, customers)
         ids = customers["customer_id"]
         periods = ("текущий_месяц", "предыдущий_месяц", "препредыдущий_месяц")
         _insert(con, "raw.market_file", pd.DataFrame({"id": ids}))
