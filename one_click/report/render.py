@@ -115,65 +115,150 @@ def feature_columns(features: pd.DataFrame) -> tuple[list[str], list[str]]:
     return numeric, categorical
 
 
-def context(data: ReportData, generated_at: str) -> dict:
-    """Everything the template needs: the tables as records, the figures as data URIs."""
-    features = data.customer_features
-    numeric, categorical = feature_columns(features)
-    correlations = features[[*numeric, TARGET]].astype(float).corr(method="spearman")
-    selected = data.summary["selected_model"]
-    leaderboard = data.leaderboard
-    brier = dict(zip(leaderboard["model_family"], leaderboard["oof_brier_score"], strict=True))
-    shap_order = list(data.feature_importance.sort_values(["shap_rank", "feature"])["feature"])
-    segments = list(data.segment_summary["segment_name"])
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.to_dict("records")
 
-    figures = {
-        "layer_counts": plots.layer_row_counts(data.layer_counts),
-        "numeric_by_target": plots.numeric_by_target(features, numeric, TARGET),
-        "category_share": plots.category_declined_share(features, categorical, TARGET),
-        "correlations": plots.correlation_heatmap(correlations),
-        "roc": plots.roc_curves(data.candidate_predictions, selected),
-        "reliability": plots.reliability_diagram(data.calibration, brier, selected),
-        "importance": plots.feature_importance(data.feature_importance),
-        "beeswarm": plots.shap_beeswarm(data.shap_values, shap_order),
-        "dependence": plots.shap_dependence(data.shap_values, shap_order[:DEPENDENCE_FEATURES]),
-        "probability_bands": plots.probability_by_band(data.customer_scores, data.risk_bands),
-        "risk_profit": plots.risk_profit_heatmap(data.risk_profit_matrix),
-        "segment_overview": plots.segment_overview(data.segment_summary),
-        "segment_profiles": plots.segment_profiles(data.segment_profiles, segments),
-    }
-    target_share = features[TARGET].astype(float).mean()
-    strongest = (
-        correlations[TARGET]
-        .drop(TARGET)
-        .dropna()
-        .pipe(lambda s: s.reindex(s.abs().sort_values(ascending=False).index))
-        .head(3)
-    )
+
+def _summary(data: ReportData) -> dict:
+    return {"summary": _records(data["summary"])[0]}
+
+
+def _data(data: ReportData) -> dict:
+    counts = data["layer_counts"]
     return {
+        "data_defects": _records(data["data_defects"]),
+        "layer_counts": _records(counts),
+        "figures": {"layer_counts": plots.layer_row_counts(counts)},
+    }
+
+
+def _features(data: ReportData) -> dict:
+    features = data["customer_features"]
+    numeric, categorical = feature_columns(features)
+    return {
+        "customer_count": len(features),
+        "target_share": features[TARGET].astype(float).mean(),
+        "figures": {
+            "numeric_by_target": plots.numeric_by_target(features, numeric, TARGET),
+            "category_share": plots.category_declined_share(features, categorical, TARGET),
+        },
+    }
+
+
+def _correlations(data: ReportData) -> dict:
+    features = data["customer_features"]
+    numeric, _ = feature_columns(features)
+    correlations = features[[*numeric, TARGET]].astype(float).corr(method="spearman")
+    with_target = correlations[TARGET].drop(TARGET).dropna()
+    strongest = with_target.reindex(with_target.abs().sort_values(ascending=False).index).head(3)
+    return {
+        "strongest_correlations": [{"feature": f, "rho": r} for f, r in strongest.items()],
+        "figures": {"correlations": plots.correlation_heatmap(correlations)},
+    }
+
+
+def _model(data: ReportData) -> dict:
+    leaderboard = data["leaderboard"]
+    selected = str(leaderboard.loc[leaderboard["is_selected"].astype(bool), "model_family"].iloc[0])
+    brier = dict(zip(leaderboard["model_family"], leaderboard["oof_brier_score"], strict=True))
+    importance = data["feature_importance"]
+    shap_order = list(importance.sort_values(["shap_rank", "feature"])["feature"])
+    shap_values = data["shap_values"]
+    return {
+        "leaderboard": _records(leaderboard),
+        "feature_importance": _records(importance),
+        "dependence_features": shap_order[:DEPENDENCE_FEATURES],
+        "risk_bands": _records(data["risk_bands"]),
+        "figures": {
+            "roc": plots.roc_curves(data["candidate_predictions"], selected),
+            "reliability": plots.reliability_diagram(data["calibration"], brier, selected),
+            "importance": plots.feature_importance(importance),
+            "beeswarm": plots.shap_beeswarm(shap_values, shap_order),
+            "dependence": plots.shap_dependence(shap_values, shap_order[:DEPENDENCE_FEATURES]),
+            "probability_bands": plots.probability_by_band(
+                data["customer_scores"], data["risk_bands"]
+            ),
+        },
+    }
+
+
+def _segments(data: ReportData) -> dict:
+    summary = data["segment_summary"]
+    return {
+        "segment_sizes": _records(data["segment_sizes"]),
+        "segment_summary": _records(summary),
+        "segment_recommendations": _records(data["segment_recommendations"]),
+        "figures": {
+            "risk_profit": plots.risk_profit_heatmap(data["risk_profit_matrix"]),
+            "segment_overview": plots.segment_overview(summary),
+            "segment_profiles": plots.segment_profiles(
+                data["segment_profiles"], list(summary["segment_name"])
+            ),
+        },
+    }
+
+
+def _targets(data: ReportData) -> dict:
+    return {
+        "retention_targets": [
+            {**row, "reasons": [row[r] for r in REASONS if not _is_missing(row[r])]}
+            for row in _records(data["retention_targets"])
+        ],
+        "retention_target_count": int(data["retention_target_count"]["customers"].iloc[0]),
+    }
+
+
+# part of the page -> (the frames it shows, the function that prepares them)
+PARTS = {
+    "summary": (("summary",), _summary),
+    "data": (("data_defects", "layer_counts"), _data),
+    "features": (("customer_features",), _features),
+    "correlations": (("customer_features",), _correlations),
+    "model": (
+        (
+            "leaderboard",
+            "candidate_predictions",
+            "calibration",
+            "feature_importance",
+            "shap_values",
+            "customer_scores",
+            "risk_bands",
+        ),
+        _model,
+    ),
+    "segments": (
+        (
+            "segment_sizes",
+            "risk_profit_matrix",
+            "segment_summary",
+            "segment_profiles",
+            "segment_recommendations",
+        ),
+        _segments,
+    ),
+    "targets": (("retention_targets", "retention_target_count"), _targets),
+}
+
+
+def context(data: ReportData, generated_at: str) -> dict:
+    """Everything the template needs: the tables as records, the figures as data URIs, and
+    (in a draft only) the parts not built yet with what they miss."""
+    values: dict = {
         "sections": SECTIONS,
         "generated_at": generated_at,
         "warehouse_name": data.warehouse_name,
-        "summary": data.summary,
-        "target_share": target_share,
-        "data_defects": data.data_defects.to_dict("records"),
-        "layer_counts": data.layer_counts.to_dict("records"),
-        "numeric_features": numeric,
-        "categorical_features": categorical,
-        "strongest_correlations": [{"feature": f, "rho": r} for f, r in strongest.items()],
-        "leaderboard": leaderboard.to_dict("records"),
-        "feature_importance": data.feature_importance.to_dict("records"),
-        "dependence_features": shap_order[:DEPENDENCE_FEATURES],
-        "risk_bands": data.risk_bands.to_dict("records"),
-        "segment_sizes": data.segment_sizes.to_dict("records"),
-        "segment_summary": data.segment_summary.to_dict("records"),
-        "segment_recommendations": data.segment_recommendations.to_dict("records"),
-        "retention_targets": [
-            {**row, "reasons": [row[r] for r in REASONS if not _is_missing(row[r])]}
-            for row in data.retention_targets.to_dict("records")
-        ],
-        "retention_target_count": data.retention_target_count,
-        "figures": figures,
+        "not_built": {},
+        "figures": {},
     }
+    for part, (frames, prepare) in PARTS.items():
+        missing = data.missing_for(frames)
+        if missing:
+            values["not_built"][part] = missing
+            continue
+        prepared = prepare(data)
+        values["figures"].update(prepared.pop("figures", {}))
+        values.update(prepared)
+    return values
 
 
 def render_html(data: ReportData, generated_at: str | None = None) -> str:
@@ -183,13 +268,18 @@ def render_html(data: ReportData, generated_at: str | None = None) -> str:
 
 
 def render(
-    warehouse_path: str | Path, output_path: str | Path, *, generated_at: str | None = None
+    warehouse_path: str | Path,
+    output_path: str | Path,
+    *,
+    generated_at: str | None = None,
+    strict: bool = True,
 ) -> Path:
     """Render the report of the warehouse at `warehouse_path` to `output_path`; return the path.
 
     Raises data.WarehouseError when the warehouse or a relation or column it needs is missing.
+    strict=False renders a draft instead: parts whose tables are missing say "not built yet".
     """
-    html = render_html(load(warehouse_path), generated_at)
+    html = render_html(load(warehouse_path, strict=strict), generated_at)
     output = Path(output_path)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(html, encoding="utf-8")

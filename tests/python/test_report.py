@@ -220,8 +220,9 @@ def test_missing_table_is_an_error_naming_it(warehouse, tmp_path, relation, caps
     output = tmp_path / "report.html"
     with pytest.raises(WarehouseError, match=re.escape(f"table {relation}")):
         render(broken, output)
-    assert main(["--warehouse", str(broken), "--output", str(output)]) != 0
-    assert f"table {relation}" in capsys.readouterr().err
+    assert main(["--no-draft", "--warehouse", str(broken), "--output", str(output)]) != 0
+    error = capsys.readouterr().err
+    assert f"table {relation}" in error and str(broken) in error
     assert not output.exists()
 
 
@@ -231,6 +232,21 @@ def test_missing_column_is_an_error_naming_it(warehouse, tmp_path):
         con.execute("alter table ml.customer_scores drop column risk_band")
     with pytest.raises(WarehouseError, match=re.escape("column ml.customer_scores.risk_band")):
         render(broken, tmp_path / "report.html")
+
+
+def test_a_draft_marks_the_parts_whose_tables_are_missing(warehouse, tmp_path):
+    draft = shutil.copyfile(warehouse, tmp_path / "draft.duckdb")
+    with duckdb.connect(str(draft)) as con:
+        con.execute("drop table marketing.retention_targets")
+        con.execute("drop table ml.feature_importance")
+    html = render(draft, tmp_path / "draft.html", strict=False).read_text(encoding="utf-8")
+    page = parse(html)
+    assert tuple(page.headings) == HEADINGS
+    notes = re.findall(r'<p class="not-built">Not built yet: (.*?)\. This is a draft', html)
+    assert notes == ["table ml.feature_importance", "table marketing.retention_targets"]
+    # the parts whose tables exist are all there
+    assert html.count(INLINE_PNG) >= 6
+    assert page.by_id["summary-auc"] and "retention-target-count" not in page.by_id
 
 
 def test_command_line_writes_the_report(warehouse, tmp_path, capsys):

@@ -15,7 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from one_click.report.data import REQUIRED, missing_in
+from one_click.report.data import QUERIES, REQUIRED, missing_in
 
 INJECTED = "<script>alert('injected')</script>"
 FAMILIES = ("logistic_regression", "extra_trees", "knn")
@@ -429,3 +429,8 @@ def test_synthetic_warehouse_is_the_same_every_build(tmp_path):
         with duckdb.connect(str(build_report_warehouse(tmp_path / name)), read_only=True) as con:
             frames.append(con.sql("select * from ml.customer_shap_values order by all").df())
     pd.testing.assert_frame_equal(*frames)
+
+
+def test_every_relation_a_query_reads_is_checked_first():
+    read = {relation for query in QUERIES.values() for relation in query.relations}
+    assert read <= set(REQUIRED)
