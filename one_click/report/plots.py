@@ -33,7 +33,6 @@ LAYER_COLOURS = {
     "raw": "#8d99ae",
     "staging": "#3a7ca5",
     "mart": "#2f6690",
-    "model": "#c8553d",
 }
 # risk bands, lowest first, by how many bands there are
 BAND_COLOURS = {
@@ -131,7 +130,7 @@ def layer_row_counts(counts: pd.DataFrame) -> str:
             if layer in set(counts["layer"])
         ]
         ax.legend(handles=handles, loc="lower right", frameon=False)
-        ax.set_title("Rows per relation, from the delivered files to the model's scores")
+        ax.set_title("Rows per relation, from the delivered files to the mart")
         return to_data_uri(fig)
 
 
@@ -547,6 +546,9 @@ def segment_profiles(profiles: pd.DataFrame, segments: Sequence[str]) -> str:
             hspace=0.5,
         )
         positions = np.arange(len(features))[::-1]
+        # one scale for every panel, so the segments compare at a glance
+        reach = float(profiles["standardized_difference"].abs().max()) * 1.1
+        reach = reach if np.isfinite(reach) and reach > 0 else 1.0
         for index, (ax, segment) in enumerate(zip(axes, segments, strict=True)):
             rows = profiles[profiles["segment_name"] == segment].set_index("feature")
             rows = rows.reindex(features)
@@ -558,6 +560,7 @@ def segment_profiles(profiles: pd.DataFrame, segments: Sequence[str]) -> str:
             ]
             ax.barh(positions, difference, color=colours)
             ax.axvline(0, color="black", linewidth=0.8)
+            ax.set_xlim(-reach, reach)
             if index % 3 == 0:
                 ax.set_yticks(positions, [label(f) for f in features])
             else:
