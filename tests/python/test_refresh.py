@@ -308,6 +308,15 @@ def test_rollback_with_nothing_to_roll_back_to_changes_nothing(project, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == [refresh.LOCK_FILE]
 
 
+def test_the_report_is_published_beside_the_warehouse(project, second_refresh):
+    package = project.root / "one_click"
+    if not ((package / "report.py").exists() or (package / "report" / "__main__.py").exists()):
+        pytest.skip("no one_click.report module in this checkout yet")
+    for directory in (project.warehouse, project.warehouse / "previous"):
+        html = (directory / refresh.REPORT_FILE).read_text(encoding="utf-8")
+        assert html.lstrip().lower().startswith("<!doctype html")
+
+
 # ---------------------------------------------------------------------------------------------
 # The analysts' DuckDB CLI reads the published file
 
