@@ -82,7 +82,13 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "permutation_importance_std",
         "permutation_rank",
     ),
-    "ml.customer_shap_values": ("customer_id", "feature", "feature_value", "shap_value"),
+    "ml.customer_shap_values": (
+        "customer_id",
+        "feature",
+        "feature_value",
+        "feature_label",
+        "shap_value",
+    ),
     "ml.customer_scores": (
         "customer_id",
         "decline_probability",
@@ -260,7 +266,7 @@ QUERIES: dict[str, Query] = {
     "shap_values": Query(
         ("ml.customer_shap_values",),
         """
-        select customer_id, feature, feature_value, shap_value
+        select customer_id, feature, feature_value, feature_label, shap_value
         from ml.customer_shap_values
         order by feature, customer_id
         """,

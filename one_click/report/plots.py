@@ -306,7 +306,7 @@ def feature_importance(importance: pd.DataFrame, top: int = 15) -> str:
         shap_ax, perm_ax = fig.subplots(1, 2, sharey=True)
         shap_ax.barh(positions, shown["mean_abs_shap"], color=DECLINED_COLOUR, alpha=0.85)
         shap_ax.set_yticks(positions, [label(f) for f in shown["feature"]])
-        shap_ax.set_xlabel("mean |SHAP value| (log-odds)")
+        shap_ax.set_xlabel("mean |SHAP value| (decline probability)")
         shap_ax.set_title("SHAP: how much each feature moves a prediction")
         perm_ax.barh(
             positions,
@@ -350,6 +350,12 @@ def _spread_within(groups: np.ndarray, values: np.ndarray, spread: float = 0.3) 
     return offsets
 
 
+def _is_category(rows: pd.DataFrame) -> bool:
+    """A feature whose values are words (feature_label), not numbers: its feature_value is a
+    code, so it is drawn by its labels and not coloured by value."""
+    return bool(pd.to_numeric(rows["feature_label"], errors="coerce").isna().any())
+
+
 def _normalised(values: pd.Series) -> np.ndarray:
     """Feature values scaled to [0, 1] between their 5th and 95th percentiles (NaN: a category)."""
     numbers = pd.to_numeric(values, errors="coerce").astype(float)
@@ -374,12 +380,17 @@ def shap_beeswarm(shap_values: pd.DataFrame, order: Sequence[str], top: int = 15
             y = len(features) - 1 - row
             rows = shap_values[shap_values["feature"] == feature]
             x = rows["shap_value"].astype(float).to_numpy()
-            colour_values = _normalised(rows["feature_value"])
-            colours = [cmap(v) if np.isfinite(v) else NEUTRAL_COLOUR for v in colour_values]
+            if _is_category(rows):
+                colours = [NEUTRAL_COLOUR] * len(rows)
+            else:
+                colours = [
+                    cmap(v) if np.isfinite(v) else NEUTRAL_COLOUR
+                    for v in _normalised(rows["feature_value"])
+                ]
             ax.scatter(x, y + _swarm_offsets(x), c=colours, s=7, linewidths=0, alpha=0.85)
         ax.set_yticks(np.arange(len(features))[::-1], [label(f) for f in features])
         ax.axvline(0, color="grey", linewidth=0.8)
-        ax.set_xlabel("SHAP value (impact on the log-odds of decline; right = more likely)")
+        ax.set_xlabel("SHAP value: change in the decline probability (right: more likely)")
         bar = fig.colorbar(
             ScalarMappable(norm=Normalize(0, 1), cmap=cmap),
             ax=ax,
@@ -400,15 +411,14 @@ def shap_dependence(shap_values: pd.DataFrame, features: Sequence[str]) -> str:
         for ax, feature in zip(axes, features, strict=True):
             rows = shap_values[shap_values["feature"] == feature]
             shap = rows["shap_value"].astype(float).to_numpy()
-            numbers = pd.to_numeric(rows["feature_value"], errors="coerce")
-            if numbers.notna().all():
-                x = numbers.to_numpy(dtype=float)
+            if not _is_category(rows):
+                x = rows["feature_value"].to_numpy(dtype=float)
                 distinct = np.unique(x)
                 if 1 < len(distinct) <= 30:  # a count: spread the points sharing a value
                     x = x + _spread_within(x, shap) * np.diff(distinct).min()
                 ax.scatter(x, shap, s=8, color=DECLINED_COLOUR, alpha=0.5, linewidths=0)
             else:  # a category: one column of points per value
-                values = rows["feature_value"].astype(str)
+                values = rows["feature_label"].astype(str)
                 categories = sorted(values.unique())
                 x = values.map({c: i for i, c in enumerate(categories)}).to_numpy(dtype=float)
                 x = x + _spread_within(x, shap)
@@ -417,7 +427,7 @@ def shap_dependence(shap_values: pd.DataFrame, features: Sequence[str]) -> str:
             ax.axhline(0, color="grey", linewidth=0.8)
             ax.set_xlabel(label(feature))
             ax.set_title(label(feature))
-        axes[0].set_ylabel("SHAP value")
+        axes[0].set_ylabel("SHAP value (decline probability)")
         _title(fig, "How the top features push the probability of decline")
         return to_data_uri(fig)
 

@@ -57,7 +57,8 @@ SCHEMA: dict[str, str] = {
         permutation_importance_mean double, permutation_importance_std double,
         permutation_rank integer""",
     "ml.customer_shap_values": """
-        customer_id integer, feature varchar, feature_value varchar, shap_value double""",
+        customer_id integer, feature varchar, feature_value double, feature_label varchar,
+        shap_value double""",
     "ml.customer_scores": """
         customer_id integer, decline_probability double, risk_band varchar,
         top_reason_1 varchar, top_reason_2 varchar, top_reason_3 varchar, model_family varchar""",
@@ -216,15 +217,17 @@ def _shap(rng: np.random.Generator, customers: pd.DataFrame) -> pd.DataFrame:
     frames = []
     for weight, feature in zip((0.9, 0.7, 0.5, 0.3, 0.25, 0.1), SHAP_FEATURES, strict=True):
         values = customers[feature]
-        numbers = (values == "премиум").astype(float) if feature == "service_tier" else values
+        # a category's value is its code (its place in alphabetical order), its label the word
+        numbers = (values == "стандарт").astype(float) if feature == "service_tier" else values
         z = (numbers - numbers.mean()) / (numbers.std() or 1)
         frames.append(
             pd.DataFrame(
                 {
                     "customer_id": customers["customer_id"],
                     "feature": feature,
-                    "feature_value": values.astype(str),
-                    "shap_value": weight * z + rng.normal(0, 0.05, len(customers)),
+                    "feature_value": numbers.astype(float),
+                    "feature_label": values.astype(str),
+                    "shap_value": (weight * z + rng.normal(0, 0.05, len(customers))) / 10,
                 }
             )
         )
