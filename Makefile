@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 export ONE_CLICK_HOME := $(CURDIR)
 
-.PHONY: build test venv dbt-build pytest lint clean
+.PHONY: build test venv dbt-build pytest lint clean rollback
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,13 @@ $(BIN)/.installed: requirements.txt
 
 venv: $(BIN)/.installed
 
-## build: the full refresh (dbt build + report into a candidate, published only if all passes)
+## build: the full refresh (validate seeds, dbt build + report into warehouse/.build, published only if all passes)
 build: venv
-	$(BIN)/dbt build
+	$(BIN)/python -m one_click.refresh
+
+## rollback: put the previous published warehouse, model and report back (run again to undo)
+rollback: venv
+	$(BIN)/python -m one_click.refresh --rollback
 
 ## test: dbt build with every data and unit test, the Python tests, sqlfluff and ruff
 test: venv dbt-build pytest lint
@@ -36,4 +40,4 @@ lint: venv
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf target logs warehouse/candidate
+	rm -rf target logs warehouse/candidate warehouse/.build warehouse/.dbt-target
