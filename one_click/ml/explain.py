@@ -1,0 +1,319 @@
+"""Why a customer's probability is what it is: SHAP values, top reasons, permutation importance.
+
+SHAP values are computed on the columns of customers.customer_features themselves, not on the
+one-hot columns: a category is one player of the game (its one-hot columns move together), so its
+SHAP value is the contribution of `favourite_category` as a whole. The explained output is the
+calibrated decline probability: a customer's SHAP values add up to their probability minus their
+base value.
+
+The values are interventional SHAP values estimated by permutation sampling (the estimator of
+shap's PermutationExplainer): a chain starts from a background customer and switches the explained
+customer's features in one at a time in a random order; each switch's change in probability is
+that feature's marginal contribution, averaged over chains. Every chain's contributions add up
+exactly to f(customer) - f(background customer). Antithetic chains (an order and its reverse,
+same background customer) cut the variance.
+
+It is model-agnostic, so it serves every candidate family (neighbours, kernels and ensembles
+included). shap's own explainers evaluate the model row by row (three or more model calls per
+customer, plus a numba compile of some ten seconds per process); here the same estimator runs for
+all customers at once, in a few large model calls. tests/python/test_ml_explain.py checks it
+against shap's exact (fully enumerated) KernelExplainer.
+"""
+
+import time
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.inspection import permutation_importance
+
+from one_click.ml import RANDOM_SEED
+from one_click.ml.features import (
+    CATEGORICAL_FEATURES,
+    FEATURES,
+    ID_COLUMN,
+    encode_target,
+    feature_frame,
+    sort_customers,
+)
+from one_click.ml.progress import get_logger
+from one_click.ml.selection import (
+    HOLDOUT,
+    OUTER_FOLD,
+    evaluation_folds,
+    refit_evaluation_models,
+    refit_fold,
+)
+
+# chains per customer (antithetic pairs, so even); 16 chains cost 16 x (features + 1) model
+# evaluations per customer. More chains, less noise: see scripts/benchmark_model.py.
+SHAP_CHAINS = 16
+PERMUTATION_REPEATS = 10
+UNSEEN_CODE = -1
+
+SHAP_DTYPES = {
+    ID_COLUMN: "int32",
+    "feature": "string",
+    "feature_value": "float64",
+    "feature_label": "string",
+    "shap_value": "float64",
+    "base_value": "float64",
+}
+
+
+class CategoryCodes:
+    """Categories as numbers, so that shap's maskers can handle them.
+
+    A category's code is its position among the categories of `reference` in alphabetical order
+    (0-based); a value missing there gets -1 and reaches the model as a value it never saw.
+    """
+
+    def __init__(self, reference: pd.DataFrame):
+        self.categories = {
+            column: np.array(sorted(reference[column].dropna().unique()), dtype=object)
+            for column in CATEGORICAL_FEATURES
+        }
+
+    def encode(self, X: pd.DataFrame) -> np.ndarray:
+        coded = X[FEATURES].copy()
+        for column, known in self.categories.items():
+            lookup = {value: code for code, value in enumerate(known)}
+            coded[column] = X[column].map(lookup).fillna(UNSEEN_CODE)
+        return coded.to_numpy(dtype=float)
+
+    def decode(self, coded: np.ndarray) -> pd.DataFrame:
+        X = pd.DataFrame(coded, columns=FEATURES)
+        for column, known in self.categories.items():
+            codes = X[column].to_numpy().round().astype(int)
+            padded = np.append(known, None)  # index -1: a value the model never saw
+            X[column] = padded[np.where(codes == UNSEEN_CODE, len(known), codes)]
+        return X
+
+
+def explain(
+    model,
+    background: pd.DataFrame,
+    explained: pd.DataFrame,
+    codes: CategoryCodes,
+    chains: int = SHAP_CHAINS,
+    seed: int = RANDOM_SEED,
+) -> tuple[np.ndarray, np.ndarray]:
+    """SHAP values (customers x FEATURES) and base values of the decline probability.
+
+    background: the customers hidden features are drawn from (the model's training customers).
+    A customer's base value is the mean probability of the background customers its chains
+    started from, so base value + sum of SHAP values = the customer's probability, exactly.
+    """
+
+    def probability(coded: np.ndarray) -> np.ndarray:
+        return model.predict_proba(codes.decode(coded))[:, 1]
+
+    return permutation_shap(
+        probability, codes.encode(explained), codes.encode(background), chains, seed
+    )
+
+
+def permutation_shap(
+    f, X: np.ndarray, background: np.ndarray, chains: int = SHAP_CHAINS, seed: int = RANDOM_SEED
+) -> tuple[np.ndarray, np.ndarray]:
+    """Interventional SHAP values of f at the rows of X by antithetic permutation sampling.
+
+    f maps an (m, p) array to m outputs. Chains come in pairs: an order of the p features drawn
+    at random (shared by all rows) and its reverse, both starting from the same background row,
+    drawn at random for each row. Returns (values (n, p), base values (n,)).
+    """
+    if chains < 2 or chains % 2:
+        raise ValueError(f"chains must be an even number of at least 2, got {chains}")
+    rng = np.random.default_rng(seed)
+    n, p = X.shape
+    values = np.zeros((n, p))
+    start_outputs = np.zeros(n)
+    end_output = f(X)
+    for _ in range(chains // 2):
+        order = rng.permutation(p)
+        start = background[rng.integers(len(background), size=n)]
+        start_output = f(start)
+        start_outputs += 2 * start_output
+        for chain_order in (order, order[::-1]):
+            # states 1..p-1 of the chain for every row: the first k features of the order from X
+            states = np.repeat(start[np.newaxis], p - 1, axis=0)
+            for k in range(1, p):
+                states[k - 1 :, :, chain_order[k - 1]] = X[:, chain_order[k - 1]]
+            outputs = np.vstack(
+                [start_output, f(states.reshape(-1, p)).reshape(p - 1, n), end_output]
+            )
+            values[:, chain_order] += np.diff(outputs, axis=0).T
+    return values / chains, start_outputs / chains
+
+
+def shap_long(customers: pd.DataFrame, values: np.ndarray, base_values, codes: CategoryCodes):
+    """One row per (customer, feature): the value, its SHAP value, the customer's base value.
+
+    customers: the explained rows of customer_features (customer_id and the feature columns).
+    feature_value is the number the model read (a category's code, see CategoryCodes; booleans
+    0/1); feature_label is the value as customer_features holds it, as text.
+    """
+    n_customers, n_features = values.shape
+    coded = codes.encode(feature_frame(customers))
+    labels = np.column_stack([_labels(customers[column]) for column in FEATURES])
+    frame = pd.DataFrame(
+        {
+            ID_COLUMN: np.repeat(customers[ID_COLUMN].to_numpy(), n_features),
+            "feature": np.tile(FEATURES, n_customers),
+            "feature_value": coded.reshape(-1),
+            "feature_label": labels.reshape(-1),
+            "shap_value": values.reshape(-1),
+            "base_value": np.repeat(np.asarray(base_values, dtype=float), n_features),
+        }
+    )
+    return frame.astype(SHAP_DTYPES)
+
+
+def _labels(values: pd.Series) -> np.ndarray:
+    if values.dtype == bool:
+        return np.where(values.to_numpy(), "true", "false")
+    return values.astype(str).to_numpy()
+
+
+def selected_shap_values(
+    customers: pd.DataFrame,
+    search: pd.DataFrame,
+    family: str,
+    seed: int = RANDOM_SEED,
+    n_jobs: int = 2,
+) -> pd.DataFrame:
+    """Out-of-fold SHAP values of every customer under the selected family.
+
+    Each customer is explained by the outer-fold model that scored them (rebuilt from the
+    search table, see selection.refit_fold), against a background of that model's training
+    customers: the explanation is of the very probability customer_scores shows.
+    """
+    logger = get_logger()
+    customers = sort_customers(customers)
+    X, y = feature_frame(customers), encode_target(customers)
+    codes = CategoryCodes(X)
+    folds = evaluation_folds(customers, search, family, OUTER_FOLD, seed)
+    logger.info(f"SHAP: {family}, {len(folds)} outer folds, {SHAP_CHAINS} chains per customer")
+    started = time.perf_counter()
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    frames = []
+    for fold, test, values, base in parallel(
+        delayed(_explain_fold)(family, fold, rows, X, y, train, test, codes, seed)
+        for fold, train, test, rows in folds
+    ):
+        frames.append(shap_long(customers.iloc[test], values, base, codes))
+        logger.info(
+            f"SHAP [{len(frames)}/{len(folds)}] outer fold {fold}: {len(test)} customers"
+            f" ({time.perf_counter() - started:.0f} s elapsed)"
+        )
+    return (
+        pd.concat(frames, ignore_index=True)
+        .assign(order=lambda f: f["feature"].map(FEATURES.index))
+        .sort_values([ID_COLUMN, "order"])
+        .drop(columns="order")
+        .reset_index(drop=True)
+        .astype(SHAP_DTYPES)
+    )
+
+
+def _explain_fold(family, fold, rows, X, y, train, test, codes, seed):
+    """Refit one outer fold's model and explain its test customers (runs in a worker)."""
+    model = refit_fold(family, rows, X, y, train, test, seed)
+    values, base = explain(model, X.iloc[train], X.iloc[test], codes, seed=seed)
+    return fold, test, values, base
+
+
+def top_reasons(shap_values: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    """Per customer, the n features whose SHAP values push the probability up the most.
+
+    Only positive SHAP values count; a customer with fewer than n of them gets nulls in the
+    remaining places. Ties go to the feature name first in alphabetical order.
+    """
+    pushing = shap_values[shap_values["shap_value"] > 0].sort_values(
+        [ID_COLUMN, "shap_value", "feature"], ascending=[True, False, True]
+    )
+    pushing = pushing.assign(rank=pushing.groupby(ID_COLUMN).cumcount() + 1)
+    wide = pushing[pushing["rank"] <= n].pivot(index=ID_COLUMN, columns="rank", values="feature")
+    wide = wide.reindex(
+        index=pd.Index(sorted(shap_values[ID_COLUMN].unique()), name=ID_COLUMN),
+        columns=range(1, n + 1),
+    )
+    wide.columns = [f"top_reason_{rank}" for rank in wide.columns]
+    return wide.reset_index().astype({ID_COLUMN: "int32"} | dict.fromkeys(wide.columns, "string"))
+
+
+def mean_abs_shap(shap_values: pd.DataFrame) -> pd.DataFrame:
+    """Mean |SHAP value| of every feature over the customers, ranked (1 = largest)."""
+    summary = (
+        shap_values.assign(abs_shap=shap_values["shap_value"].abs())
+        .groupby("feature", sort=True)["abs_shap"]
+        .mean()
+        .reindex(FEATURES)
+        .rename("mean_abs_shap")
+        .reset_index()
+    )
+    summary["shap_rank"] = _rank(summary["mean_abs_shap"], summary["feature"])
+    return summary
+
+
+def permutation_table(
+    model, X: pd.DataFrame, y, seed: int = RANDOM_SEED, n_jobs: int = 1
+) -> pd.DataFrame:
+    """Drop in ROC-AUC when each feature column is shuffled, PERMUTATION_REPEATS times."""
+    result = permutation_importance(
+        model,
+        X[FEATURES],
+        y,
+        scoring="roc_auc",
+        n_repeats=PERMUTATION_REPEATS,
+        random_state=seed,
+        n_jobs=n_jobs,
+    )
+    table = pd.DataFrame(
+        {
+            "feature": FEATURES,
+            "permutation_importance_mean": result.importances_mean,
+            "permutation_importance_std": result.importances_std,
+        }
+    )
+    table["permutation_rank"] = _rank(table["permutation_importance_mean"], table["feature"])
+    return table
+
+
+IMPORTANCE_DTYPES = {
+    "feature": "string",
+    "mean_abs_shap": "float64",
+    "shap_rank": "int32",
+    "permutation_importance_mean": "float64",
+    "permutation_importance_std": "float64",
+    "permutation_rank": "int32",
+}
+
+
+def feature_importance(
+    customers: pd.DataFrame,
+    search: pd.DataFrame,
+    family: str,
+    shap_values: pd.DataFrame,
+    seed: int = RANDOM_SEED,
+    n_jobs: int = 2,
+) -> pd.DataFrame:
+    """Mean |SHAP| over all customers, and permutation importance on held-out customers.
+
+    Permutation importance uses the common 75/25 split: the family tuned and fitted on the 75 %
+    (rebuilt from the search table), the ROC-AUC drop measured on the 25 % it never saw.
+    """
+    customers = sort_customers(customers)
+    X, y = feature_frame(customers), encode_target(customers)
+    [(_, _, test, model)] = refit_evaluation_models(customers, search, family, HOLDOUT, seed)
+    permutation = permutation_table(model, X.iloc[test], y[test], seed, n_jobs)
+    table = mean_abs_shap(shap_values).merge(permutation, on="feature", validate="1:1")
+    return table.sort_values("shap_rank").reset_index(drop=True).astype(IMPORTANCE_DTYPES)
+
+
+def _rank(values: pd.Series, names: pd.Series) -> pd.Series:
+    """1 for the largest value; ties broken by name."""
+    order = pd.DataFrame({"value": values, "name": names}).sort_values(
+        ["value", "name"], ascending=[False, True]
+    )
+    return pd.Series(np.arange(1, len(order) + 1), index=order.index).reindex(values.index)

@@ -1,0 +1,135 @@
+"""The kept model: the selected family, tuned by CV on all customers, fitted on all of them."""
+
+import hashlib
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import sklearn
+
+from one_click.ml import RANDOM_SEED
+from one_click.ml.candidates import params_to_json_ready
+from one_click.ml.features import (
+    FEATURES,
+    ID_COLUMN,
+    POSITIVE_CLASS,
+    POSITIVE_CLASS_MEANING,
+    TARGET,
+    encode_target,
+    feature_frame,
+    sort_customers,
+)
+from one_click.ml.persist import data_fingerprint, save_model
+from one_click.ml.progress import get_logger
+from one_click.ml.selection import INNER_FOLDS, fit_tuned, selected_family, tune
+
+# folds of the search that tunes the kept model on all customers (as the inner searches)
+FINAL_SEARCH_FOLDS = INNER_FOLDS
+# the leaderboard's metrics of the selected family, copied into the model's metadata
+REPORTED_METRICS = [
+    "cv_roc_auc_mean",
+    "cv_roc_auc_std",
+    "holdout_roc_auc",
+    "oof_roc_auc",
+    "oof_brier_score",
+    "oof_calibration_error",
+]
+
+CHURN_MODEL_DTYPES = {
+    "version": "string",
+    "trained_at": "datetime64[us, UTC]",
+    "data_fingerprint": "string",
+    "model_family": "string",
+    "best_params": "string",
+    "artifact_path": "string",
+    "metadata_path": "string",
+    "customers": "int32",
+    "positive_class": "string",
+    "features": "string",
+    "cv_roc_auc_mean": "float64",
+    "oof_roc_auc": "float64",
+    "oof_brier_score": "float64",
+    "holdout_roc_auc": "float64",
+    "final_search_roc_auc": "float64",
+    "metrics": "string",
+}
+
+
+def train_final_model(customers: pd.DataFrame, family: str, seed: int = RANDOM_SEED, n_jobs=2):
+    """Tune the family by cross-validation on all customers, fit it on all; (model, search)."""
+    customers = sort_customers(customers)
+    X, y = feature_frame(customers), encode_target(customers)
+    search = tune(family, X, y, seed, n_jobs=n_jobs, folds=FINAL_SEARCH_FOLDS)
+    return fit_tuned(family, search.best_params_, X, y, seed), search
+
+
+def keep_selected_model(
+    customers: pd.DataFrame,
+    board: pd.DataFrame,
+    directory: Path,
+    seed: int = RANDOM_SEED,
+    n_jobs: int = 2,
+) -> pd.DataFrame:
+    """Train the leaderboard's selected family on all customers, save it, describe it in a row.
+
+    The version is derived from what determines the model (data, family, parameters, library
+    versions, seed), so two builds on the same data keep the same version; trained_at differs.
+    """
+    logger = get_logger()
+    family = selected_family(board)
+    started = time.perf_counter()
+    model, search = train_final_model(customers, family, seed, n_jobs)
+    training_frame = sort_customers(customers)[[ID_COLUMN, TARGET, *FEATURES]]
+    fingerprint = data_fingerprint(training_frame)
+    params = params_to_json_ready(search.best_params_)
+    selected = board[board["model_family"] == family].iloc[0]
+    metrics = {name: float(selected[name]) for name in REPORTED_METRICS}
+    metrics["final_search_roc_auc"] = float(search.best_score_)
+    libraries = {"scikit-learn": sklearn.__version__, "pandas": pd.__version__}
+    version = hashlib.sha256(
+        json.dumps([fingerprint, family, params, libraries, seed], sort_keys=True).encode()
+    ).hexdigest()[:12]
+    trained_at = datetime.now(UTC)
+    metadata = {
+        "version": version,
+        "trained_at": trained_at.isoformat(),
+        "data_fingerprint": fingerprint,
+        "model_family": family,
+        "best_params": params,
+        "features": FEATURES,
+        "positive_class": {"label": POSITIVE_CLASS, "meaning": POSITIVE_CLASS_MEANING},
+        "customers": len(training_frame),
+        "random_seed": seed,
+        "metrics": metrics,
+        "metrics_note": (
+            "cv_*, oof_*: nested cross-validation (out-of-fold); holdout_roc_auc: tuned on the "
+            "stratified 75 % (random_state=42), scored on the 25 %; final_search_roc_auc: the "
+            "search that tuned this model, scored on the rows that tuned it (optimistic)"
+        ),
+        "libraries": libraries,
+    }
+    artifact, described = save_model(model, directory, metadata)
+    logger.info(
+        f"kept model {family} {version} ({time.perf_counter() - started:.1f} s): {artifact}"
+    )
+    row = {
+        "version": version,
+        "trained_at": pd.Timestamp(trained_at),
+        "data_fingerprint": fingerprint,
+        "model_family": family,
+        "best_params": json.dumps(params, sort_keys=True),
+        "artifact_path": str(artifact),
+        "metadata_path": str(described),
+        "customers": len(training_frame),
+        "positive_class": POSITIVE_CLASS_MEANING,
+        "features": json.dumps(FEATURES),
+        "cv_roc_auc_mean": metrics["cv_roc_auc_mean"],
+        "oof_roc_auc": metrics["oof_roc_auc"],
+        "oof_brier_score": metrics["oof_brier_score"],
+        "holdout_roc_auc": metrics["holdout_roc_auc"],
+        "final_search_roc_auc": metrics["final_search_roc_auc"],
+        "metrics": json.dumps(metrics, sort_keys=True),
+    }
+    return pd.DataFrame([row]).astype(CHURN_MODEL_DTYPES)

@@ -1,0 +1,11 @@
+"""The kept model: selected family tuned and fitted on all customers, saved beside the warehouse."""
+
+from one_click.ml.persist import model_directory
+from one_click.ml.training import keep_selected_model
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    customers = dbt.ref("customer_features").df()
+    board = dbt.ref("model_leaderboard").df()
+    return keep_selected_model(customers, board, model_directory(session), n_jobs=2)
