@@ -56,6 +56,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "holdout_roc_auc",
         "oof_roc_auc",
         "oof_brier_score",
+        "oof_calibration_error",
         "fit_seconds",
         "cv_rank",
         "is_selected",
@@ -233,7 +234,8 @@ QUERIES: dict[str, Query] = {
         ("ml.model_leaderboard",),
         """
         select model_family, best_params, cv_roc_auc_mean, cv_roc_auc_std, holdout_roc_auc,
-            oof_roc_auc, oof_brier_score, fit_seconds, cv_rank, is_selected
+            oof_roc_auc, oof_brier_score, oof_calibration_error, fit_seconds, cv_rank,
+            is_selected
         from ml.model_leaderboard
         order by cv_rank, model_family
         """,

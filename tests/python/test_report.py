@@ -159,7 +159,7 @@ def test_tables_show_the_warehouse_numbers(report, warehouse):
         board = con.execute(
             """
             select cv_rank, model_family, is_selected, cv_roc_auc_mean, cv_roc_auc_std,
-                oof_roc_auc, holdout_roc_auc, oof_brier_score
+                oof_roc_auc, holdout_roc_auc, oof_brier_score, oof_calibration_error
             from ml.model_leaderboard
             """
         ).fetchall()
@@ -176,7 +176,7 @@ def test_tables_show_the_warehouse_numbers(report, warehouse):
         ).fetchall()
     for rank, family, selected, *scores in board:
         name = f"{family} (selected)" if selected else family
-        assert row_starting(rows, str(rank), name)[2:7] == [f"{v:.3f}" for v in scores]
+        assert row_starting(rows, str(rank), name)[2:8] == [f"{v:.3f}" for v in scores]
     assert row_starting(rows, "raw", "raw.market_money")[2] == f"{relations:,}"
     for family, name, customers, probability, profit, at_risk in segments:
         assert row_starting(rows, family, name.replace("_", " "))[2:] == [
