@@ -209,6 +209,7 @@ def correlation_heatmap(correlations: pd.DataFrame) -> str:
             for j in range(n):
                 value = correlations.iat[i, j]
                 if np.isfinite(value):
+                    value = 0.0 if round(value, 2) == 0 else value  # no "-0.00"
                     colour = "white" if abs(value) > 0.6 else "black"
                     ax.text(
                         j, i, f"{value:.2f}", ha="center", va="center", fontsize=6.5, color=colour
@@ -351,9 +352,13 @@ def _spread_within(groups: np.ndarray, values: np.ndarray, spread: float = 0.3) 
 
 
 def _is_category(rows: pd.DataFrame) -> bool:
-    """A feature whose values are words (feature_label), not numbers: its feature_value is a
-    code, so it is drawn by its labels and not coloured by value."""
-    return bool(pd.to_numeric(rows["feature_label"], errors="coerce").isna().any())
+    """A feature whose values are words (feature_label), not numbers or true/false: its
+    feature_value is a code, so it is drawn by its labels and not coloured by value."""
+    labels = rows["feature_label"].astype(str)
+    numeric = pd.to_numeric(labels, errors="coerce").notna() | labels.str.lower().isin(
+        ["true", "false"]
+    )
+    return not bool(numeric.all())
 
 
 def _normalised(values: pd.Series) -> np.ndarray:

@@ -23,6 +23,8 @@ TEMPLATE_NAME = "report.html.j2"
 TARGET = "activity_declined"
 DEPENDENCE_FEATURES = 3
 REASONS = ("top_reason_1", "top_reason_2", "top_reason_3")
+# columns of customer_features that are not customer traits (the flag is a data-quality note)
+NOT_FEATURES = ("customer_id", TARGET, "has_imputed_revenue")
 
 # (anchor, heading): the contents list and the section headings both come from here
 SECTIONS = (
@@ -53,7 +55,9 @@ def _params(value) -> str:
         return str(value)
     if not isinstance(params, dict):
         return str(value)
-    return ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
+    return ", ".join(
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in sorted(params.items())
+    )
 
 
 def fmt(value, kind: str = "text") -> str:
@@ -63,12 +67,10 @@ def fmt(value, kind: str = "text") -> str:
     match kind:
         case "int":
             return f"{round(float(value)):,}"
-        case "number":
-            return f"{float(value):,.1f}"
-        case "number2":
-            return f"{float(value):,.2f}"
-        case "auc" | "number3":
-            return f"{float(value):.3f}"
+        case "number" | "number2" | "number3" | "auc":
+            digits = {"number": 1, "number2": 2}.get(kind, 3)
+            text = f"{float(value):,.{digits}f}"
+            return text.removeprefix("-") if float(text.replace(",", "")) == 0 else text
         case "percent":
             return f"{float(value):.1%}"
         case "p":
@@ -105,7 +107,7 @@ def feature_columns(features: pd.DataFrame) -> tuple[list[str], list[str]]:
     """The numeric and the categorical (text or boolean) features of customer_features."""
     numeric, categorical = [], []
     for column in features.columns:
-        if column in ("customer_id", TARGET):
+        if column in NOT_FEATURES:
             continue
         dtype = features[column].dtype
         if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):

@@ -56,6 +56,8 @@ def test_report_opens_from_disk_with_every_figure_and_no_error(browser, tmp_path
     for image in images:
         assert image["complete"] and image["width"] > 0 and image["height"] > 0, image
     assert page.locator("h2").count() == 6
+    # nothing wider than the window: no sideways scrolling
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     # the Russian values arrive intact (the file is UTF-8 and says so)
     assert "Популярная_категория" in page.inner_text("#data ~ table")
 

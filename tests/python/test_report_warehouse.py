@@ -186,7 +186,15 @@ def _leaderboard(predictions: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "model_family": family,
-                "best_params": json.dumps({"model__C": 0.5, "scaler": "standard"}),
+                # as long as the real ones: the report must wrap them
+                "best_params": json.dumps(
+                    {
+                        "model__extra_trees__max_features": 0.3,
+                        "model__extra_trees__min_samples_leaf": 4,
+                        "model__logistic_regression__C": 0.47156966780898374,
+                        "preprocess__numeric": "robust",
+                    }
+                ),
                 "cv_roc_auc_mean": float(np.mean(folds)),
                 "cv_roc_auc_std": float(np.std(folds, ddof=1)),
                 "holdout_roc_auc": float(np.mean(folds)) - 0.01,
