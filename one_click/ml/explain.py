@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.inspection import permutation_importance
+from threadpoolctl import threadpool_limits
 
 from one_click.ml import RANDOM_SEED
 from one_click.ml.features import (
@@ -108,9 +109,10 @@ def explain(
     def probability(coded: np.ndarray) -> np.ndarray:
         return model.predict_proba(codes.decode(coded))[:, 1]
 
-    return permutation_shap(
-        probability, codes.encode(explained), codes.encode(background), chains, seed
-    )
+    with threadpool_limits(limits=1):
+        return permutation_shap(
+            probability, codes.encode(explained), codes.encode(background), chains, seed
+        )
 
 
 def permutation_shap(
@@ -260,15 +262,16 @@ def permutation_table(
     model, X: pd.DataFrame, y, seed: int = RANDOM_SEED, n_jobs: int = 1
 ) -> pd.DataFrame:
     """Drop in ROC-AUC when each feature column is shuffled, PERMUTATION_REPEATS times."""
-    result = permutation_importance(
-        model,
-        X[FEATURES],
-        y,
-        scoring="roc_auc",
-        n_repeats=PERMUTATION_REPEATS,
-        random_state=seed,
-        n_jobs=n_jobs,
-    )
+    with threadpool_limits(limits=1):
+        result = permutation_importance(
+            model,
+            X[FEATURES],
+            y,
+            scoring="roc_auc",
+            n_repeats=PERMUTATION_REPEATS,
+            random_state=seed,
+            n_jobs=n_jobs,
+        )
     table = pd.DataFrame(
         {
             "feature": FEATURES,

@@ -20,9 +20,12 @@ def get_logger():
 
 
 def _inside_dbt() -> bool:
-    """True when dbt has set up its event loggers in this process (a dbt command is running)."""
+    """True while a dbt command runs in this process (dbt has set its flags, e.g. WHICH=build).
+
+    Importing dbt alone is not enough: it sets up a default console logger on import.
+    """
     try:
-        from dbt_common.events.event_manager_client import get_event_manager
+        from dbt.flags import get_flags
     except ImportError:
         return False
-    return bool(getattr(get_event_manager(), "loggers", None))
+    return getattr(get_flags(), "WHICH", None) is not None

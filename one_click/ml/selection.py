@@ -20,6 +20,7 @@ from joblib import Parallel, delayed
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold, train_test_split
+from threadpoolctl import threadpool_limits
 
 from one_click.ml import RANDOM_SEED
 from one_click.ml.candidates import (
@@ -86,6 +87,10 @@ def tune(family: str, X: pd.DataFrame, y, seed: int = RANDOM_SEED, n_jobs: int =
     A logistic regression on unscaled numbers (scaler "passthrough") stops at max_iter before it
     converges: it is slow to fit and scores worse, and the search drops it. The warning says
     nothing more, so it is silenced here.
+
+    Fits run on one thread: on a thousand rows BLAS/OpenMP threads cost more than they give
+    (a logistic regression fit is four times slower on two threads here); parallelism is across
+    fits (n_jobs, the outer loop).
     """
     search = RandomizedSearchCV(
         build_pipeline(family, seed),
@@ -97,7 +102,7 @@ def tune(family: str, X: pd.DataFrame, y, seed: int = RANDOM_SEED, n_jobs: int =
         random_state=seed,
         n_jobs=n_jobs,
     )
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), threadpool_limits(limits=1):
         warnings.simplefilter("ignore", ConvergenceWarning)
         return search.fit(X, y)
 
@@ -111,7 +116,8 @@ def fit_tuned(
     families without predict_proba, such as svc, need it).
     """
     pipeline = build_pipeline(family, seed).set_params(**params)
-    model = (calibrated(pipeline, seed) if calibrate else pipeline).fit(X, y)
+    with threadpool_limits(limits=1):
+        model = (calibrated(pipeline, seed) if calibrate else pipeline).fit(X, y)
     assert_model_positive_class(model)
     return model
 

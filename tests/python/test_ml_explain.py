@@ -1,0 +1,141 @@
+"""SHAP values, top reasons and feature importance."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from one_click.ml import explain as explain_module
+from one_click.ml.explain import (
+    CategoryCodes,
+    explain,
+    mean_abs_shap,
+    permutation_shap,
+    permutation_table,
+    shap_long,
+    top_reasons,
+)
+from one_click.ml.features import FEATURES, encode_target, feature_frame
+from one_click.ml.selection import fit_tuned
+
+
+def _toy_model(X):
+    return X[:, 0] + 2 * X[:, 1] * X[:, 2] + np.sin(X[:, 3])
+
+
+def test_permutation_estimate_matches_exact_shap():
+    shap = pytest.importorskip("shap")
+    rng = np.random.default_rng(0)
+    background, X = rng.normal(size=(6, 4)), rng.normal(size=(3, 4))
+    # with 4 features and 16 samples KernelExplainer enumerates every coalition: exact values
+    exact = shap.KernelExplainer(_toy_model, background).shap_values(X, nsamples=16, silent=True)
+    values, base = permutation_shap(_toy_model, X, background, chains=4000, seed=1)
+    np.testing.assert_allclose(values, exact, atol=0.06)
+    np.testing.assert_allclose(values.sum(axis=1) + base, _toy_model(X), atol=1e-12)
+
+
+def test_additive_model_gets_its_terms_exactly_for_each_background_row():
+    # f = sum of per-feature terms: every chain credits each feature with its own term
+    def additive(X):
+        return 3 * X[:, 0] - X[:, 1] + 0 * X[:, 2]
+
+    X = np.array([[1.0, 2.0, 5.0]])
+    background = np.zeros((1, 3))
+    values, base = permutation_shap(additive, X, background, chains=2, seed=0)
+    np.testing.assert_allclose(values, [[3.0, -2.0, 0.0]])
+    assert base[0] == 0.0
+
+
+def test_odd_chain_count_is_refused():
+    with pytest.raises(ValueError, match="even"):
+        permutation_shap(_toy_model, np.zeros((1, 4)), np.zeros((1, 4)), chains=3)
+
+
+def test_explanations_of_a_pipeline_add_up_and_repeat(customers):
+    X, y = feature_frame(customers), encode_target(customers)
+    model = fit_tuned("knn", {"model__n_neighbors": 7}, X.iloc[:90], y[:90])
+    codes = CategoryCodes(X)
+    values, base = explain(model, X.iloc[:90], X.iloc[90:], codes, chains=4)
+    probability = model.predict_proba(X.iloc[90:])[:, 1]
+    assert values.shape == (30, len(FEATURES))
+    np.testing.assert_allclose(values.sum(axis=1) + base, probability, atol=1e-12)
+    again, _ = explain(model, X.iloc[:90], X.iloc[90:], codes, chains=4)
+    assert np.array_equal(values, again)
+
+
+def test_categories_are_one_feature_each_with_codes_and_labels(customers):
+    X = feature_frame(customers)
+    codes = CategoryCodes(X)
+    values = np.zeros((3, len(FEATURES)))
+    long = shap_long(customers.head(3), values, [0.4, 0.4, 0.4], codes)
+    assert len(long) == 3 * len(FEATURES)
+    assert set(long["feature"]) == set(FEATURES)  # favourite_category, not its one-hot columns
+    categories = sorted(customers["favourite_category"].unique())
+    first = long[(long["customer_id"] == customers.loc[0, "customer_id"])].set_index("feature")
+    label = customers.loc[0, "favourite_category"]
+    assert first.loc["favourite_category", "feature_label"] == label
+    assert first.loc["favourite_category", "feature_value"] == categories.index(label)
+    assert first.loc["allow_offers", "feature_label"] in {"true", "false"}
+
+
+def test_category_codes_round_trip_and_unseen_values(customers):
+    X = feature_frame(customers)
+    codes = CategoryCodes(X)
+    pd.testing.assert_frame_equal(codes.decode(codes.encode(X)), X.reset_index(drop=True))
+    new = X.head(1).copy()
+    new["service_tier"] = "платиновый"
+    decoded = codes.decode(codes.encode(new))
+    assert decoded.loc[0, "service_tier"] is None  # reaches the model as a value it never saw
+
+
+def _long(rows):
+    return pd.DataFrame(rows, columns=["customer_id", "feature", "shap_value"])
+
+
+def test_top_reasons_are_the_largest_positive_contributions():
+    shap_values = _long(
+        [
+            (1, "tenure_days", 0.05),
+            (1, "pages_per_visit", 0.30),
+            (1, "service_tier", -0.40),  # pushes down: never a reason
+            (1, "promo_purchase_share", 0.10),
+            (1, "favourite_category", 0.20),
+            (2, "tenure_days", -0.10),
+            (2, "pages_per_visit", 0.02),
+            (3, "tenure_days", 0.01),
+            (3, "pages_per_visit", 0.01),  # a tie: alphabetical order decides
+        ]
+    )
+    reasons = top_reasons(shap_values).set_index("customer_id")
+    assert list(reasons.loc[1]) == ["pages_per_visit", "favourite_category", "promo_purchase_share"]
+    assert reasons.loc[2, "top_reason_1"] == "pages_per_visit"
+    assert pd.isna(reasons.loc[2, "top_reason_2"]) and pd.isna(reasons.loc[2, "top_reason_3"])
+    assert list(reasons.loc[3, ["top_reason_1", "top_reason_2"]]) == [
+        "pages_per_visit",
+        "tenure_days",
+    ]
+
+
+def test_customer_with_no_upward_push_has_no_reasons():
+    reasons = top_reasons(_long([(7, "tenure_days", -0.1), (7, "pages_per_visit", 0.0)]))
+    assert reasons.loc[0, "customer_id"] == 7
+    assert reasons[["top_reason_1", "top_reason_2", "top_reason_3"]].isna().all(axis=None)
+
+
+def test_importance_ranks():
+    shap_values = _long(
+        [(c, feature, (i + 1) * (-1) ** c) for c in range(4) for i, feature in enumerate(FEATURES)]
+    )
+    summary = mean_abs_shap(shap_values)
+    assert list(summary.sort_values("shap_rank")["feature"])[:2] == FEATURES[::-1][:2]
+    assert summary.loc[summary["feature"] == FEATURES[-1], "mean_abs_shap"].item() == len(FEATURES)
+
+
+def test_permutation_importance_finds_the_signal(customers, monkeypatch):
+    # the synthetic label depends on pages_per_visit and promo_purchase_share only
+    monkeypatch.setattr(explain_module, "PERMUTATION_REPEATS", 3)
+    X, y = feature_frame(customers), encode_target(customers)
+    model = fit_tuned("logistic_regression", {}, X.iloc[:80], y[:80])
+    table = permutation_table(model, X.iloc[80:], y[80:])
+    top_two = set(table.sort_values("permutation_rank")["feature"].head(2))
+    assert top_two == {"pages_per_visit", "promo_purchase_share"}
+    assert (table["permutation_importance_std"] >= 0).all()

@@ -1,0 +1,59 @@
+"""The model's inputs and the label guard: 1 must mean "activity declined"."""
+
+import numpy as np
+import pytest
+from conftest import synthetic_customers
+from sklearn.metrics import roc_auc_score
+
+from one_click.ml.features import (
+    FEATURES,
+    NOT_FEATURES,
+    PositiveClassError,
+    assert_model_positive_class,
+    assert_positive_class,
+    encode_target,
+    feature_frame,
+)
+from one_click.ml.selection import fit_tuned
+
+
+def test_label_one_means_declined(customers):
+    label = encode_target(customers)
+    assert np.array_equal(label, customers["activity_declined"].astype(int).to_numpy())
+
+
+def test_flipped_label_is_refused(customers):
+    flipped = 1 - customers["activity_declined"].astype(int).to_numpy()
+    with pytest.raises(PositiveClassError, match="must mean activity_declined"):
+        assert_positive_class(customers, flipped)
+
+
+def test_probability_is_of_decline():
+    # declined customers are the ones with few pages: they must get the high probabilities
+    train, test = synthetic_customers(200, seed=1), synthetic_customers(200, seed=2)
+    model = fit_tuned("logistic_regression", {}, feature_frame(train), encode_target(train))
+    probability = model.predict_proba(feature_frame(test))[:, 1]
+    assert roc_auc_score(test["activity_declined"], probability) > 0.8
+
+
+def test_model_with_swapped_classes_is_refused():
+    class Swapped:
+        classes_ = np.array([1, 0])
+
+    with pytest.raises(PositiveClassError):
+        assert_model_positive_class(Swapped())
+
+
+def test_features_leave_out_key_profit_and_flag(customers):
+    X = feature_frame(customers)
+    assert list(X.columns) == FEATURES
+    assert not set(NOT_FEATURES) & set(X.columns)
+    assert {"customer_id", "profit", "has_imputed_revenue", "activity_declined"} <= set(
+        NOT_FEATURES
+    )
+
+
+def test_missing_value_is_refused(customers):
+    customers.loc[3, "tenure_days"] = None
+    with pytest.raises(ValueError, match="tenure_days"):
+        feature_frame(customers)
