@@ -100,14 +100,21 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "model_family",
     ),
     **{view: ("customer_id",) for view in SEGMENT_VIEWS},
-    "segments.risk_profit_matrix": ("risk_level", "profit_level", "customers", "profit_at_risk"),
+    "segments.risk_profit_matrix": (
+        "customer_id",
+        "risk_band",
+        "profit_level",
+        "profit_at_risk_3m",
+    ),
     "marketing.segment_summary": (
         "segment_family",
         "segment_name",
         "customers",
+        "customer_share",
         "mean_decline_probability",
         "monthly_profit",
         "profit_at_risk_3m",
+        "profit_at_risk_share",
     ),
     "marketing.segment_profiles": (
         "segment_family",
@@ -135,7 +142,10 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "customer_id",
         "decline_probability",
         "profit",
-        "profit_at_risk",
+        "profit_at_risk_3m",
+        "cumulative_profit_at_risk_3m",
+        "allow_offers",
+        "favourite_category",
         "top_reason_1",
         "top_reason_2",
         "top_reason_3",
@@ -181,15 +191,24 @@ QUERIES: dict[str, Query] = {
             where is_selected
         ),
 
-        high_risk as (
+        -- profit at risk: the customer's decline probability x their mean monthly profit
+        scored as (
             select
-                count(*) as high_risk_customers,
-                coalesce(sum(f.profit), 0) as high_risk_monthly_profit,
-                coalesce(sum(s.decline_probability * f.profit), 0)
-                    as high_risk_expected_monthly_loss
+                s.risk_band = $high_risk_band as is_high_risk,
+                f.profit,
+                s.decline_probability * f.profit as profit_at_risk
             from ml.customer_scores as s
             inner join customers.customer_features as f using (customer_id)
-            where s.risk_band = $high_risk_band
+        ),
+
+        risk as (
+            select
+                count(*) filter (where is_high_risk) as high_risk_customers,
+                coalesce(sum(profit) filter (where is_high_risk), 0) as high_risk_monthly_profit,
+                coalesce(sum(profit_at_risk) filter (where is_high_risk), 0)
+                    as high_risk_monthly_profit_at_risk,
+                sum(profit_at_risk) as monthly_profit_at_risk
+            from scored
         ),
 
         totals as (
@@ -201,7 +220,7 @@ QUERIES: dict[str, Query] = {
         )
 
         select *, $high_risk_band as high_risk_band
-        from selected cross join high_risk cross join totals
+        from selected cross join risk cross join totals
         order by selected_model
         """,
     ),
@@ -306,18 +325,23 @@ QUERIES: dict[str, Query] = {
     "risk_profit_matrix": Query(
         ("segments.risk_profit_matrix",),
         """
-        select risk_level, profit_level, customers, profit_at_risk
+        select
+            risk_band,
+            profit_level,
+            count(*) as customers,
+            sum(profit_at_risk_3m) as profit_at_risk_3m
         from segments.risk_profit_matrix
-        order by risk_level, profit_level
+        group by risk_band, profit_level
+        order by risk_band, profit_level
         """,
     ),
     "segment_summary": Query(
         ("marketing.segment_summary",),
         """
-        select segment_family, segment_name, customers, mean_decline_probability,
-            monthly_profit, profit_at_risk_3m
+        select segment_family, segment_name, customers, customer_share,
+            mean_decline_probability, monthly_profit, profit_at_risk_3m, profit_at_risk_share
         from marketing.segment_summary
-        order by segment_family, profit_at_risk_3m desc, segment_name
+        order by segment_family desc, profit_at_risk_3m desc, segment_name
         """,
     ),
     "segment_profiles": Query(
@@ -336,22 +360,27 @@ QUERIES: dict[str, Query] = {
         select segment_family, segment_name, customers, profit_at_risk_3m, lever_1,
             lever_2, recommendation
         from marketing.segment_recommendations
-        order by segment_family, profit_at_risk_3m desc, segment_name
+        order by segment_family desc, profit_at_risk_3m desc, segment_name
         """,
     ),
     "retention_targets": Query(
         ("marketing.retention_targets",),
         f"""
-        select priority_rank, customer_id, decline_probability, profit, profit_at_risk,
-            top_reason_1, top_reason_2, top_reason_3, segments
+        select priority_rank, customer_id, decline_probability, profit, profit_at_risk_3m,
+            cumulative_profit_at_risk_3m, allow_offers, favourite_category, top_reason_1,
+            top_reason_2, top_reason_3, segments
         from marketing.retention_targets
         order by priority_rank, customer_id
         limit {RETENTION_TARGETS_SHOWN}
         """,
     ),
-    "retention_target_count": Query(
+    "retention_curve": Query(
         ("marketing.retention_targets",),
-        "select count(*) as customers from marketing.retention_targets",
+        """
+        select priority_rank, cumulative_profit_at_risk_3m
+        from marketing.retention_targets
+        order by priority_rank
+        """,
     ),
 }
 PARAMS = {"high_risk_band": HIGH_RISK_BAND}

@@ -476,12 +476,12 @@ def _level_order(values: Sequence[str]) -> list[str]:
 
 
 def risk_profit_heatmap(matrix: pd.DataFrame) -> str:
-    """Customers and profit at risk in every risk × profit cell."""
-    risks = _level_order(matrix["risk_level"])
+    """Customers and profit at risk in every risk band × profit level cell."""
+    risks = _level_order(matrix["risk_band"])
     profits = _level_order(matrix["profit_level"])
     panels = [
         ("customers", "customers", "Blues", "{:,.0f}"),
-        ("profit_at_risk", "monthly profit at risk", "Reds", "{:,.1f}"),
+        ("profit_at_risk_3m", "profit at risk over 3 months", "Reds", "{:,.1f}"),
     ]
     with matplotlib.rc_context(STYLE):
         fig = _figure(10, 0.9 * len(risks) + 2)
@@ -489,7 +489,7 @@ def risk_profit_heatmap(matrix: pd.DataFrame) -> str:
         for ax, (column, title, cmap, fmt) in zip(axes, panels, strict=True):
             grid = (
                 matrix.pivot_table(
-                    index="risk_level", columns="profit_level", values=column, aggfunc="sum"
+                    index="risk_band", columns="profit_level", values=column, aggfunc="sum"
                 )
                 .reindex(index=risks[::-1], columns=profits)
                 .fillna(0)
@@ -498,7 +498,7 @@ def risk_profit_heatmap(matrix: pd.DataFrame) -> str:
             ax.set_xticks(range(len(profits)), profits)
             ax.set_yticks(range(len(risks)), risks[::-1])
             ax.set_xlabel("profit level")
-            ax.set_ylabel("risk level")
+            ax.set_ylabel("risk band")
             top = float(grid.to_numpy().max()) or 1.0
             for i in range(grid.shape[0]):
                 for j in range(grid.shape[1]):
@@ -583,4 +583,42 @@ def segment_profiles(profiles: pd.DataFrame, segments: Sequence[str]) -> str:
             ax.set_title(label(segment))
             ax.set_xlabel("standardised difference")
         _title(fig, "Each segment against the other customers (grey: not significant)")
+        return to_data_uri(fig)
+
+
+def retention_curve(curve: pd.DataFrame) -> str:
+    """Share of all profit at risk covered by contacting the customers down to each rank."""
+    total = float(curve["cumulative_profit_at_risk_3m"].iloc[-1]) or 1.0
+    share = curve["cumulative_profit_at_risk_3m"].to_numpy(dtype=float) / total
+    ranks = curve["priority_rank"].to_numpy(dtype=float)
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(8, 3.8)
+        ax = fig.subplots()
+        ax.plot(ranks, share, color=DECLINED_COLOUR, linewidth=2)
+        ax.plot(
+            [0, ranks[-1]],
+            [0, 1],
+            color="grey",
+            linestyle=":",
+            linewidth=1,
+            label="customers in random order",
+        )
+        for fraction in (0.5, 0.8):
+            rank = int(ranks[np.searchsorted(share, fraction)])
+            ax.axhline(fraction, color="grey", linewidth=0.6)
+            ax.annotate(
+                f"{fraction:.0%} of the profit at risk: first {rank:,} customers",
+                (rank, fraction),
+                xytext=(8, -14),
+                textcoords="offset points",
+                fontsize=8,
+            )
+            ax.plot([rank], [fraction], marker="o", color=DECLINED_COLOUR)
+        ax.set_xlim(0, ranks[-1])
+        ax.set_ylim(0, 1.02)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.set_xlabel("customers contacted, in order of profit at risk")
+        ax.set_ylabel("profit at risk covered")
+        ax.legend(loc="lower right", frameon=False)
+        ax.set_title("How far down the list to go")
         return to_data_uri(fig)

@@ -23,6 +23,7 @@ TEMPLATE_NAME = "report.html.j2"
 TARGET = "activity_declined"
 DEPENDENCE_FEATURES = 3
 REASONS = ("top_reason_1", "top_reason_2", "top_reason_3")
+TARGETED = "targeted"  # segment_family of the four segment views (the others: matrix cells)
 # columns of customer_features that are not customer traits (the flag is a data-quality note)
 NOT_FEATURES = ("customer_id", TARGET, "has_imputed_revenue")
 
@@ -186,27 +187,33 @@ def _model(data: ReportData) -> dict:
 
 def _segments(data: ReportData) -> dict:
     summary = data["segment_summary"]
+    # the figures draw the targeted segments; the matrix cells have their own heatmap
+    targeted = summary[summary["segment_family"] == TARGETED]
+    profiles = data["segment_profiles"]
     return {
         "segment_sizes": _records(data["segment_sizes"]),
         "segment_summary": _records(summary),
         "segment_recommendations": _records(data["segment_recommendations"]),
         "figures": {
             "risk_profit": plots.risk_profit_heatmap(data["risk_profit_matrix"]),
-            "segment_overview": plots.segment_overview(summary),
+            "segment_overview": plots.segment_overview(targeted),
             "segment_profiles": plots.segment_profiles(
-                data["segment_profiles"], list(summary["segment_name"])
+                profiles[profiles["segment_family"] == TARGETED], list(targeted["segment_name"])
             ),
         },
     }
 
 
 def _targets(data: ReportData) -> dict:
+    curve = data["retention_curve"]
     return {
         "retention_targets": [
             {**row, "reasons": [row[r] for r in REASONS if not _is_missing(row[r])]}
             for row in _records(data["retention_targets"])
         ],
-        "retention_target_count": int(data["retention_target_count"]["customers"].iloc[0]),
+        "retention_target_count": len(curve),
+        "retention_profit_at_risk_3m": float(curve["cumulative_profit_at_risk_3m"].iloc[-1]),
+        "figures": {"retention_curve": plots.retention_curve(curve)},
     }
 
 
@@ -238,7 +245,7 @@ PARTS = {
         ),
         _segments,
     ),
-    "targets": (("retention_targets", "retention_target_count"), _targets),
+    "targets": (("retention_targets", "retention_curve"), _targets),
 }
 
 

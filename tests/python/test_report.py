@@ -128,22 +128,23 @@ def test_summary_numbers_match_the_warehouse(report, warehouse):
     high_risk = scalar(
         warehouse, "select count(*) from ml.customer_scores where risk_band = 'high'"
     )
-    profit = scalar(
+    at_risk = scalar(
         warehouse,
         """
-        select sum(f.profit) from ml.customer_scores as s
+        select sum(s.decline_probability * f.profit) from ml.customer_scores as s
         inner join customers.customer_features as f using (customer_id)
-        where s.risk_band = 'high'
         """,
     )
     customers = scalar(warehouse, "select count(*) from customers.customer_features")
     assert shown["summary-model"] == model
     assert shown["summary-auc"] == f"{auc:.3f}"
     assert shown["summary-high-risk"] == f"{high_risk:,}"
-    assert shown["summary-profit-at-risk"] == f"{profit:,.1f}"
+    assert shown["summary-profit-at-risk"] == f"{at_risk:,.1f}"
     assert shown["summary-customers"] == f"{customers:,}"
     targets = scalar(warehouse, "select count(*) from marketing.retention_targets")
     assert shown["retention-target-count"] == f"{targets:,}"
+    total = scalar(warehouse, "select sum(profit_at_risk_3m) from marketing.retention_targets")
+    assert shown["retention-profit-at-risk"] == f"{total:,.1f}"
 
 
 def row_starting(rows: list[list[str]], *first: str) -> list[str]:
@@ -166,11 +167,18 @@ def test_tables_show_the_warehouse_numbers(report, warehouse):
         relations = con.execute("select count(*) from raw.market_money").fetchone()[0]
         segments = con.execute(
             """
-            select segment_family, segment_name, customers, mean_decline_probability,
-                monthly_profit, profit_at_risk_3m
+            select segment_family, segment_name, customers, customer_share,
+                mean_decline_probability, monthly_profit, profit_at_risk_3m, profit_at_risk_share
             from marketing.segment_summary
             """
         ).fetchall()
+        first_target = con.execute(
+            """
+            select customer_id, decline_probability, profit, profit_at_risk_3m,
+                cumulative_profit_at_risk_3m
+            from marketing.retention_targets where priority_rank = 1
+            """
+        ).fetchone()
         defects = con.execute(
             "select defect, rows_affected, customers_affected from quality.data_defects"
         ).fetchall()
@@ -178,13 +186,22 @@ def test_tables_show_the_warehouse_numbers(report, warehouse):
         name = f"{family} (selected)" if selected else family
         assert row_starting(rows, str(rank), name)[2:8] == [f"{v:.3f}" for v in scores]
     assert row_starting(rows, "raw", "raw.market_money")[2] == f"{relations:,}"
-    for family, name, customers, probability, profit, at_risk in segments:
-        assert row_starting(rows, family, name.replace("_", " "))[2:] == [
-            f"{customers:,}",
+    for family, name, customers, share, probability, profit, at_risk, at_risk_share in segments:
+        family, name = family.replace("_", " "), name.replace("_", " ")
+        row = row_starting(rows, family, name, f"{customers:,}", f"{share:.1%}")
+        assert row[4:] == [
             f"{probability:.3f}",
             f"{profit:,.1f}",
             f"{at_risk:,.1f}",
+            f"{at_risk_share:.1%}",
         ]
+    customer, probability, profit, at_risk, cumulative = first_target
+    assert row_starting(rows, "1", str(customer))[2:6] == [
+        f"{probability:.3f}",
+        f"{profit:,.2f}",
+        f"{at_risk:,.2f}",
+        f"{cumulative:,.1f}",
+    ]
     for defect, affected_rows, affected_customers in defects:
         row = next(r for r in rows if len(r) == 7 and r[2] == defect)
         assert row[4:6] == [f"{affected_rows:,}", f"{affected_customers:,}"]

@@ -63,22 +63,29 @@ SCHEMA: dict[str, str] = {
     "ml.customer_scores": """
         customer_id integer, decline_probability double, risk_band varchar,
         top_reason_1 varchar, top_reason_2 varchar, top_reason_3 varchar, model_family varchar""",
+    # a view over int_customers_scored in the project: one row per scored customer
     "segments.risk_profit_matrix": """
-        risk_level varchar, profit_level varchar, customers bigint, profit_at_risk double""",
+        customer_id integer, decline_probability double, risk_band varchar, profit double,
+        profit_level varchar, profit_at_risk_3m double, favourite_category varchar,
+        promo_purchase_share double, tenure_days integer, matrix_cell varchar""",
     "marketing.segment_summary": """
-        segment_family varchar, segment_name varchar, customers bigint,
-        mean_decline_probability double, monthly_profit double, profit_at_risk_3m double""",
+        segment_family varchar, segment_name varchar, customers bigint, customer_share double,
+        mean_decline_probability double, monthly_profit double, profit_at_risk_3m double,
+        profit_at_risk_share double""",
     "marketing.segment_profiles": """
-        segment_family varchar, segment_name varchar, feature varchar, segment_mean double,
-        rest_mean double, segment_median double, rest_median double,
-        standardized_difference double, p_value_adjusted double, is_significant boolean""",
+        segment_family varchar, segment_name varchar, feature varchar,
+        segment_customers bigint, rest_customers bigint, segment_mean double,
+        rest_mean double, segment_median double, rest_median double, mean_difference double,
+        standardized_difference double, p_value double, p_value_adjusted double,
+        is_significant boolean""",
     "marketing.segment_recommendations": """
         segment_family varchar, segment_name varchar, customers bigint,
         profit_at_risk_3m double, lever_1 varchar, lever_2 varchar, recommendation varchar""",
     "marketing.retention_targets": """
-        priority_rank integer, customer_id integer, decline_probability double, profit double,
-        profit_at_risk double, top_reason_1 varchar, top_reason_2 varchar,
-        top_reason_3 varchar, segments varchar""",
+        priority_rank bigint, customer_id integer, decline_probability double,
+        risk_band varchar, profit double, profit_at_risk_3m double,
+        cumulative_profit_at_risk_3m double, allow_offers boolean, favourite_category varchar,
+        top_reason_1 varchar, top_reason_2 varchar, top_reason_3 varchar, segments varchar""",
 }
 
 VIEWS: dict[str, str] = {
@@ -87,17 +94,15 @@ VIEWS: dict[str, str] = {
     "staging.stg_shop__site_minutes": "select id as customer_id from raw.market_time",
     "staging.stg_shop__profit": "select id as customer_id from raw.money",
     "segments.high_risk_high_profit": """
-        select s.customer_id from ml.customer_scores as s
-        inner join customers.customer_features as f using (customer_id)
-        where s.risk_band = 'high' and f.profit >= 4""",
+        select * from segments.risk_profit_matrix
+        where risk_band = 'high' and profit_level = 'high'""",
     "segments.promo_dependent_at_risk": """
-        select s.customer_id from ml.customer_scores as s
-        inner join customers.customer_features as f using (customer_id)
-        where s.risk_band <> 'low' and f.promo_purchase_share > 0.5""",
+        select * from segments.risk_profit_matrix
+        where risk_band = 'high' and promo_purchase_share >= 0.5""",
     "segments.long_lifecycle_buyers": """
-        select customer_id from customers.customer_features where tenure_days > 700""",
+        select * from segments.risk_profit_matrix where tenure_days > 700""",
     "segments.kids_and_self_care": """
-        select customer_id from customers.customer_features
+        select * from segments.risk_profit_matrix
         where favourite_category in ('Товары для детей', 'Косметика и аксессуары')""",
 }
 
@@ -277,7 +282,8 @@ def _scores(predictions: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _marketing(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+def _scored(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """int_customers_scored of the project: features, scores, profit level, profit at risk."""
     scored = con.sql(
         """
         select f.*, s.decline_probability, s.risk_band, s.top_reason_1, s.top_reason_2,
@@ -286,72 +292,85 @@ def _marketing(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         order by customer_id
         """
     ).df()
-    scored["profit_level"] = np.where(scored["profit"] >= scored["profit"].median(), "high", "low")
-    scored["profit_at_risk"] = scored["decline_probability"] * scored["profit"]
-    matrix = (
-        scored.groupby(["risk_band", "profit_level"])
-        .agg(customers=("customer_id", "size"), profit_at_risk=("profit_at_risk", "sum"))
-        .reset_index()
-        .rename(columns={"risk_band": "risk_level"})
+    low, high = scored["profit"].quantile([0.25, 0.75])
+    scored["profit_level"] = np.select(
+        [scored["profit"] >= high, scored["profit"] <= low], ["high", "low"], "medium"
     )
+    scored["profit_at_risk_3m"] = 3 * scored["decline_probability"] * scored["profit"]
+    scored["matrix_cell"] = scored["risk_band"] + "_risk_" + scored["profit_level"] + "_profit"
+    return scored
+
+
+def _marketing(con: duckdb.DuckDBPyConnection, scored: pd.DataFrame) -> dict[str, pd.DataFrame]:
     members = {
-        s: set(con.sql(f"select customer_id from segments.{s}").df()["customer_id"])
+        ("targeted", s): set(con.sql(f"select customer_id from segments.{s}").df()["customer_id"])
         for s in SEGMENTS
     }
+    for cell, rows in scored.groupby("matrix_cell"):
+        members[("risk_profit_matrix", cell)] = set(rows["customer_id"])
+    total_at_risk = scored["profit_at_risk_3m"].sum()
     summary, profiles, recommendations = [], [], []
     features = ["profit", "promo_purchase_share", "pages_per_visit", "tenure_days"]
-    for name in SEGMENTS:
-        inside = scored["customer_id"].isin(members[name])
+    for (family, name), ids in members.items():
+        inside = scored["customer_id"].isin(ids)
         part = scored[inside]
+        at_risk = part["profit_at_risk_3m"].sum()
         summary.append(
             {
-                "segment_family": "targeted",
+                "segment_family": family,
                 "segment_name": name,
                 "customers": len(part),
+                "customer_share": len(part) / len(scored),
                 "mean_decline_probability": part["decline_probability"].mean(),
                 "monthly_profit": part["profit"].sum(),
-                "profit_at_risk_3m": 3 * part["profit_at_risk"].sum(),
+                "profit_at_risk_3m": at_risk,
+                "profit_at_risk_share": at_risk / total_at_risk,
             }
         )
         for feature in features:
             values = scored[feature].astype(float)
             difference = values[inside].mean() - values[~inside].mean()
+            significant = bool(abs(difference) > values.std() / 4)
             profiles.append(
                 {
-                    "segment_family": "targeted",
+                    "segment_family": family,
                     "segment_name": name,
                     "feature": feature,
+                    "segment_customers": int(inside.sum()),
+                    "rest_customers": int((~inside).sum()),
                     "segment_mean": values[inside].mean(),
                     "rest_mean": values[~inside].mean(),
                     "segment_median": values[inside].median(),
                     "rest_median": values[~inside].median(),
+                    "mean_difference": difference,
                     "standardized_difference": difference / values.std(),
-                    "p_value_adjusted": 0.01 if abs(difference) > values.std() / 4 else 0.4,
-                    "is_significant": abs(difference) > values.std() / 4,
+                    "p_value": 0.001 if significant else 0.3,
+                    "p_value_adjusted": 0.01 if significant else 0.4,
+                    "is_significant": significant,
                 }
             )
         recommendations.append(
             {
-                "segment_family": "targeted",
+                "segment_family": family,
                 "segment_name": name,
                 "customers": len(part),
-                "profit_at_risk_3m": 3 * part["profit_at_risk"].sum(),
+                "profit_at_risk_3m": at_risk,
                 "lever_1": "promo_purchase_share",
                 "lever_2": None,
                 "recommendation": f"Offer {name} a loyalty programme.",
             }
         )
     recommendations[0]["recommendation"] = f"Write to them {INJECTED} soon."
-    targets = scored.sort_values(["profit_at_risk", "customer_id"], ascending=[False, True])
+    targets = scored.sort_values(["profit_at_risk_3m", "customer_id"], ascending=[False, True])
     targets = targets.assign(
         priority_rank=np.arange(1, len(targets) + 1),
+        cumulative_profit_at_risk_3m=targets["profit_at_risk_3m"].cumsum(),
         segments=[
-            ", ".join(s for s in SEGMENTS if c in members[s]) or None
+            ", ".join(s for s in SEGMENTS if c in members[("targeted", s)])
             for c in targets["customer_id"]
         ],
     )
     return {
-        "segments.risk_profit_matrix": matrix,
         "marketing.segment_summary": pd.DataFrame(summary),
         "marketing.segment_profiles": pd.DataFrame(profiles),
         "marketing.segment_recommendations": pd.DataFrame(recommendations),
@@ -415,9 +434,11 @@ def build_report_warehouse(path: Path, seed: int = 0, customers: int = CUSTOMERS
         _insert(con, "ml.customer_shap_values", shap)
         _insert(con, "ml.feature_importance", _importance(shap))
         _insert(con, "ml.customer_scores", _scores(predictions))
+        scored = _scored(con)
+        _insert(con, "segments.risk_profit_matrix", scored)
         for relation, sql in VIEWS.items():
             con.execute(f"create view {relation} as {sql}")
-        for relation, frame in _marketing(con).items():
+        for relation, frame in _marketing(con, scored).items():
             _insert(con, relation, frame)
     finally:
         con.close()
