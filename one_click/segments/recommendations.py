@@ -97,14 +97,35 @@ def _environment() -> Environment:
     )
 
 
+def high_risk_reasons(
+    customers: pd.DataFrame, memberships: pd.DataFrame, segment_name: str, family: str
+) -> tuple[int, list[str]]:
+    """How many of the segment's customers are in the high risk band, and the levers most often
+    among their top reasons (most frequent first)."""
+    labels = {lv.model_feature: lv.label for lv in LEVERS}
+    members = memberships.loc[
+        (memberships["segment_family"] == family) & (memberships["segment_name"] == segment_name),
+        "customer_id",
+    ]
+    at_risk = customers[customers["customer_id"].isin(members) & (customers["risk_band"] == "high")]
+    reasons = pd.concat([at_risk[f"top_reason_{i}"] for i in (1, 2, 3)]).dropna()
+    reasons = reasons[reasons.isin(list(labels))]
+    ranked = reasons.value_counts().rename_axis("feature").reset_index()
+    ranked = ranked.sort_values(["count", "feature"], ascending=[False, True])
+    return len(at_risk), [labels[f] for f in ranked["feature"].head(MAX_LEVERS)]
+
+
 def recommend(
     customers: pd.DataFrame,
     profiles: pd.DataFrame,
     summary: pd.DataFrame,
     importance: pd.DataFrame,
+    memberships: pd.DataFrame,
 ) -> pd.DataFrame:
     """One recommendation per segment of `summary` (segment_family, segment_name, customers,
-    mean_decline_probability, profit_at_risk_3m), from its profile and the model's importances."""
+    mean_decline_probability, profit_at_risk_3m), from its profile, the model's importances and
+    the reasons of its high-risk customers (`memberships`: segment_family, segment_name,
+    customer_id)."""
     from one_click.segments.profiles import profile_frame
 
     numbers = profile_frame(customers)
@@ -120,9 +141,14 @@ def recommend(
             & (scored["segment_name"] == segment.segment_name)
             & (scored["lever_score"] > 0)
         ].head(MAX_LEVERS)
+        high_risk_customers, risk_levers = high_risk_reasons(
+            customers, memberships, segment.segment_name, segment.segment_family
+        )
         text = template.render(
             segment=segment._asdict(),
             levers=levers.to_dict("records"),
+            high_risk_customers=high_risk_customers,
+            risk_levers=risk_levers,
         )
         names = list(levers["feature"]) + [None] * MAX_LEVERS
         rows.append(

@@ -5,7 +5,11 @@ import pandas as pd
 import pytest
 
 from one_click.segments import LEVERS, PROFILE_FEATURES, profile_segments, recommend
-from one_click.segments.recommendations import effect_directions, score_levers
+from one_click.segments.recommendations import (
+    effect_directions,
+    high_risk_reasons,
+    score_levers,
+)
 
 
 def make_customers(n=60, seed=0):
@@ -16,6 +20,10 @@ def make_customers(n=60, seed=0):
     frame["service_tier"] = np.where(np.arange(n) % 3 == 0, "премиум", "стандарт")
     frame["allow_offers"] = np.arange(n) % 2 == 0
     frame["decline_probability"] = rng.uniform(0, 1, n)
+    frame["risk_band"] = np.where(frame["decline_probability"] >= 0.6, "high", "low")
+    frame["top_reason_1"] = "pages_per_visit"
+    frame["top_reason_2"] = "tenure_days"
+    frame["top_reason_3"] = None
     frame = frame.drop(columns=["is_premium"])
     return frame
 
@@ -114,7 +122,9 @@ def test_recommendation_names_the_segment_lever_and_numbers():
             "profit_at_risk_3m": [1234.5],
         }
     )
-    out = recommend(customers, profiles, summary, _importance({"pages_per_visit": 10.0}))
+    out = recommend(
+        customers, profiles, summary, _importance({"pages_per_visit": 10.0}), memberships
+    )
     assert list(out.columns) == [
         "segment_family", "segment_name", "customers", "profit_at_risk_3m",
         "lever_1", "lever_2", "recommendation",
@@ -142,6 +152,24 @@ def test_recommendation_without_levers_says_so():
             "profit_at_risk_3m": [10.0],
         }
     )
-    out = recommend(customers, profiles, summary, _importance())
+    customers["risk_band"] = "low"
+    out = recommend(customers, profiles, summary, _importance(), memberships)
     assert pd.isna(out.iloc[0]["lever_1"])
-    assert "keep the current treatment" in out.iloc[0]["recommendation"]
+    assert "keep their current treatment" in out.iloc[0]["recommendation"]
+    assert "None of them is at high risk" in out.iloc[0]["recommendation"]
+
+
+def test_high_risk_reasons_count_levers_among_high_risk_members_only():
+    customers = make_customers(n=6)
+    customers["risk_band"] = ["high", "high", "high", "low", "high", "high"]
+    customers["top_reason_1"] = [
+        "service_errors", "promo_purchase_share", "service_errors",
+        "pages_per_visit", "pages_per_visit", "pages_per_visit",
+    ]
+    customers["top_reason_2"] = ["tenure_days", "service_errors", None, None, None, None]
+    customers["top_reason_3"] = None
+    memberships = memberships_for([1, 2, 3, 4], "s")  # 5 and 6 are outside the segment
+    count, levers = high_risk_reasons(customers, memberships, "s", "targeted")
+    assert count == 3
+    # service_errors 3 times, promo once; tenure is not a lever, pages only outside or low risk
+    assert levers == ["service errors", "share of purchases on promotion"]

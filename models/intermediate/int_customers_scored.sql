@@ -1,0 +1,40 @@
+with
+
+features as (
+    select * from {{ ref('customer_features') }}
+),
+
+scores as (
+    select * from {{ ref('customer_scores') }}
+),
+
+-- profit levels are quantiles of the scored customers' profit (vars low/high_profit_quantile)
+profit_cutoffs as (
+    select
+        quantile_cont(profit, {{ var('low_profit_quantile') }}) as low_profit_cutoff,
+        quantile_cont(profit, {{ var('high_profit_quantile') }}) as high_profit_cutoff
+    from features
+),
+
+scored as (
+    select
+        features.*,
+        scores.decline_probability,
+        scores.risk_band,
+        scores.top_reason_1,
+        scores.top_reason_2,
+        scores.top_reason_3,
+        case
+            when features.profit >= profit_cutoffs.high_profit_cutoff then 'high'
+            when features.profit <= profit_cutoffs.low_profit_cutoff then 'low'
+            else 'medium'
+        end as profit_level,
+        -- expected profit lost if the customer's activity declines, over the coming months
+        {{ var('profit_at_risk_months') }} * scores.decline_probability * features.profit
+            as profit_at_risk_3m
+    from features
+    inner join scores on features.customer_id = scores.customer_id
+    cross join profit_cutoffs
+)
+
+select * from scored

@@ -1,0 +1,46 @@
+-- Every scored customer ranked by expected profit at risk over the next months (var
+-- profit_at_risk_months), so marketing can work down the list until the budget runs out.
+with
+
+customers as (
+    select * from {{ ref('int_customers_scored') }}
+),
+
+memberships as (
+    select * from {{ ref('segment_memberships') }}
+),
+
+customer_segments as (
+    select
+        customer_id,
+        string_agg(segment_name, ', ' order by segment_name) as segments
+    from memberships
+    where segment_family = 'targeted'
+    group by customer_id
+),
+
+ranked as (
+    select
+        row_number() over (
+            order by customers.profit_at_risk_3m desc, customers.customer_id asc
+        ) as priority_rank,
+        customers.customer_id,
+        customers.decline_probability,
+        customers.risk_band,
+        customers.profit,
+        customers.profit_at_risk_3m,
+        sum(customers.profit_at_risk_3m) over (
+            order by customers.profit_at_risk_3m desc, customers.customer_id asc
+            rows between unbounded preceding and current row
+        ) as cumulative_profit_at_risk_3m,
+        customers.allow_offers,
+        customers.favourite_category,
+        customers.top_reason_1,
+        customers.top_reason_2,
+        customers.top_reason_3,
+        coalesce(customer_segments.segments, '') as segments
+    from customers
+    left join customer_segments on customers.customer_id = customer_segments.customer_id
+)
+
+select * from ranked

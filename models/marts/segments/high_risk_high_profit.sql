@@ -1,0 +1,16 @@
+-- Customers the shop loses most by losing: high probability of decline and profit in the top
+-- quantile (var high_profit_quantile).
+with
+
+customers as (
+    select * from {{ ref('int_customers_scored') }}
+),
+
+segment as (
+    select
+        {{ segment_columns() }}
+    from customers
+    where risk_band = 'high' and profit_level = 'high'
+)
+
+select * from segment

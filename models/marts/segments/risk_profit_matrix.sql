@@ -1,0 +1,15 @@
+-- Every scored customer in a cell of the risk band x profit level grid.
+with
+
+customers as (
+    select * from {{ ref('int_customers_scored') }}
+),
+
+matrix as (
+    select
+        {{ segment_columns() }},
+        risk_band || '_risk_' || profit_level || '_profit' as matrix_cell
+    from customers
+)
+
+select * from matrix
