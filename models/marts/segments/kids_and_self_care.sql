@@ -18,7 +18,7 @@ segment as (
     from customers
     where
         favourite_category in ('{{ var("kids_categories") | join("', '") }}')
-        or favourite_category in ('{{ var("self_care_categories") | join("', '") }}')
+        or favourite_category in ('{{ var("self_care_categories") | join("', '") }}')  -- noqa: LT05
 )
 
 select * from segment
