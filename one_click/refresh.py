@@ -12,8 +12,10 @@ and the problem, and leaves the published files byte for byte unchanged):
                      churn model writes its artifact to warehouse/.build/model/
 3. verify            the file is checkpointed (no WAL left), has a storage format the analysts'
                      DuckDB 1.5 CLI reads, and opens in that CLI
-4. render report     `python -m one_click.report` into <build dir>/report.html (once it exists)
-5. publish           the published set is warehouse/one_click.duckdb, warehouse/model/ and
+4. render report     `python -m one_click.report` into <build dir>/report.html
+5. docs              `dbt docs generate --static` against the new file: target/static_index.html,
+                     the lineage from the seeds to the report and the analysts' views, offline
+6. publish           the published set is warehouse/one_click.duckdb, warehouse/model/ and
                      warehouse/report.html; the set it replaces moves to warehouse/previous/
 
 Publishing renames within one filesystem, so each published path switches in one step: model/ and
@@ -59,7 +61,7 @@ STAGING_PREFIXES = (".previous-", ".rollback-", ".trash-")
 # of DuckDB 0.10 up to 1.5 when storage_compatibility_version is left at its default.
 READABLE_STORAGE_VERSIONS = frozenset({64})
 
-STEPS = ("validate inputs", "dbt build", "verify", "render report", "publish")
+STEPS = ("validate inputs", "dbt build", "verify", "render report", "docs", "publish")
 
 EXIT_INPUT = 1  # the delivered files were refused; nothing was built
 EXIT_BUILD = 3  # dbt build failed: a model error or a failing data or unit test
@@ -526,6 +528,35 @@ def step_report(project: Path, build: Path, database: Path) -> None:
         )
 
 
+def step_docs(project: Path, build: Path, database: Path) -> None:
+    target = build.parent / DBT_TARGET_DIR
+    command = [
+        _executable("dbt"),
+        "docs",
+        "generate",
+        "--static",
+        "--project-dir",
+        str(project),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(build / "logs"),
+    ]
+    code, tail = _run_streamed(command, project, _child_env(project, database))
+    page = target / "static_index.html"
+    if code != 0 or not page.is_file():
+        last = "\n".join(f"    {line}" for line in tail[-15:])
+        raise RefreshFailed(
+            "docs",
+            f"dbt docs generate --static exited with code {code}. Nothing was published; the "
+            f"build is kept in {_rel(build, project)}/ until the next refresh.",
+            EXIT_OTHER,
+            "  last lines of its output:\n" + last,
+        )
+    (project / "target").mkdir(exist_ok=True)
+    shutil.copyfile(page, project / "target" / "static_index.html")
+
+
 def step_publish(
     project: Path, seeds: Path, fingerprint: dict[str, str], build: Path, warehouse: Path
 ) -> None:
@@ -569,7 +600,10 @@ def refresh(project: Path, warehouse: Path) -> int:
         _say(f"== 4/{len(STEPS)} render report")
         step_report(project, build, database)
 
-        _say(f"== 5/{len(STEPS)} publish to {_rel(warehouse, project)}/")
+        _say(f"== 5/{len(STEPS)} dbt docs (target/static_index.html)")
+        step_docs(project, build, database)
+
+        _say(f"== 6/{len(STEPS)} publish to {_rel(warehouse, project)}/")
         step_publish(project, seeds, fingerprint, build, warehouse)
 
     replaced = (

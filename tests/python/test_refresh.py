@@ -141,7 +141,7 @@ def test_bad_input_is_refused_and_published_files_are_unchanged(project, bad_inp
     finally:
         (project.root / "seeds" / bad_input.file).write_bytes(good)
     assert result.returncode == refresh.EXIT_INPUT, _explain(result)
-    assert "REFRESH FAILED at step 1 of 5 (validate inputs)" in result.stderr
+    assert "REFRESH FAILED at step 1 of 6 (validate inputs)" in result.stderr
     for fragment in bad_input.expected:
         assert fragment in result.stderr
     assert "== 2/5 dbt build" not in result.stdout, "validation must stop it before dbt"
@@ -165,7 +165,7 @@ def test_failing_dbt_test_is_refused_naming_file_and_column(project):
         (seeds / "market_file.csv").write_bytes(good)
     assert result.returncode == refresh.EXIT_BUILD, _explain(result)
     message = result.stderr
-    assert "REFRESH FAILED at step 2 of 5 (dbt build)" in message
+    assert "REFRESH FAILED at step 2 of 6 (dbt build)" in message
     assert "value_between on stg_shop__customers, column promo_purchase_share" in message
     assert 'from market_file.csv, column "Акционные_покупки"' in message
     assert "customer_id=215349" in message
@@ -309,12 +309,18 @@ def test_rollback_with_nothing_to_roll_back_to_changes_nothing(project, tmp_path
 
 
 def test_the_report_is_published_beside_the_warehouse(project, second_refresh):
-    package = project.root / "one_click"
-    if not ((package / "report.py").exists() or (package / "report" / "__main__.py").exists()):
-        pytest.skip("no one_click.report module in this checkout yet")
     for directory in (project.warehouse, project.warehouse / "previous"):
         html = (directory / refresh.REPORT_FILE).read_text(encoding="utf-8")
         assert html.lstrip().lower().startswith("<!doctype html")
+
+
+def test_the_refresh_writes_the_lineage_docs_offline(project):
+    page = project.root / "target" / "static_index.html"
+    html = page.read_text(encoding="utf-8")
+    # the lineage runs from the seeds to the report and the analysts' views (exposures)
+    for node in ("exposure.one_click.retention_report", "exposure.one_click.analyst_segment_views",
+                 "seed.one_click.market_file"):
+        assert node in html
 
 
 # ---------------------------------------------------------------------------------------------
@@ -333,6 +339,8 @@ def test_published_file_opens_in_the_duckdb_cli(project):
         return result.stdout.strip()
 
     assert cli("select count(*) from customers.customer_features") == "1297"
+    # the analysts' segment views resolve their fully-qualified references in the published file
+    assert int(cli("select count(*) from segments.high_risk_high_profit")) > 0
     assert cli("select version()").startswith("v1.5.")
     # every table and view reads (segments.high_risk_high_profit too, once it exists)
     relations = cli(
