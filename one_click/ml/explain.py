@@ -46,9 +46,10 @@ from one_click.ml.selection import (
     refit_fold,
 )
 
-# chains per customer (antithetic pairs, so even); 16 chains cost 16 x (features + 1) model
-# evaluations per customer. More chains, less noise: see scripts/benchmark_model.py.
-SHAP_CHAINS = 16
+# Chains per customer (antithetic pairs, so even), each costing (features + 1) evaluations.
+# More chains, steadier top reasons: scripts/benchmark_model.py measures how often two seeds
+# agree; 32 is what the build's time allows.
+SHAP_CHAINS = 32
 PERMUTATION_REPEATS = 10
 UNSEEN_CODE = -1
 
@@ -183,12 +184,15 @@ def selected_shap_values(
     family: str,
     seed: int = RANDOM_SEED,
     n_jobs: int = 2,
+    explain_seed: int | None = None,
 ) -> pd.DataFrame:
     """Out-of-fold SHAP values of every customer under the selected family.
 
     Each customer is explained by the outer-fold model that scored them (rebuilt from the
     search table, see selection.refit_fold), against a background of that model's training
     customers: the explanation is of the very probability customer_scores shows.
+    explain_seed (default: seed) draws the permutation chains only; the benchmark changes it to
+    measure how stable the top reasons are.
     """
     logger = get_logger()
     customers = sort_customers(customers)
@@ -200,7 +204,9 @@ def selected_shap_values(
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
     frames = []
     for fold, test, values, base in parallel(
-        delayed(_explain_fold)(family, fold, rows, X, y, train, test, codes, seed)
+        delayed(_explain_fold)(
+            family, fold, rows, X, y, train, test, codes, seed, explain_seed or seed
+        )
         for fold, train, test, rows in folds
     ):
         frames.append(shap_long(customers.iloc[test], values, base, codes))
@@ -218,10 +224,10 @@ def selected_shap_values(
     )
 
 
-def _explain_fold(family, fold, rows, X, y, train, test, codes, seed):
+def _explain_fold(family, fold, rows, X, y, train, test, codes, seed, explain_seed):
     """Refit one outer fold's model and explain its test customers (runs in a worker)."""
     model = refit_fold(family, rows, X, y, train, test, seed)
-    values, base = explain(model, X.iloc[train], X.iloc[test], codes, seed=seed)
+    values, base = explain(model, X.iloc[train], X.iloc[test], codes, seed=explain_seed)
     return fold, test, values, base
 
 
