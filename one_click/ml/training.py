@@ -120,8 +120,10 @@ def keep_selected_model(
         "data_fingerprint": fingerprint,
         "model_family": family,
         "best_params": json.dumps(params, sort_keys=True),
-        "artifact_path": str(artifact),
-        "metadata_path": str(described),
+        # relative to the warehouse file's directory: still right once the refresh publishes
+        # the file and its model/ directory elsewhere
+        "artifact_path": artifact.relative_to(Path(directory).parent).as_posix(),
+        "metadata_path": described.relative_to(Path(directory).parent).as_posix(),
         "customers": len(training_frame),
         "positive_class": POSITIVE_CLASS_MEANING,
         "features": json.dumps(FEATURES),

@@ -4,13 +4,15 @@ import os
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pytest
+from conftest import synthetic_customers
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from skops.io.exceptions import UntrustedTypesFoundException
 
 from one_click.ml.candidates import FAMILIES
-from one_click.ml.features import encode_target, feature_frame
+from one_click.ml.features import FEATURES, encode_target, feature_frame
 from one_click.ml.persist import (
     data_fingerprint,
     load_metadata,
@@ -18,7 +20,9 @@ from one_click.ml.persist import (
     model_directory,
     save_model,
 )
+from one_click.ml.scoring import score_customers
 from one_click.ml.selection import fit_tuned
+from one_click.ml.training import REPORTED_METRICS, keep_selected_model
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -63,3 +67,27 @@ def test_model_directory_is_beside_the_warehouse_file(tmp_path):
         assert model_directory(connection) == tmp_path.resolve() / "model"
     finally:
         connection.close()
+
+
+def test_kept_model_is_saved_described_and_scores_a_new_batch(customers, quick_search, tmp_path):
+    board = pd.DataFrame({"model_family": ["knn", "svc"], "is_selected": [False, True]})
+    board = board.assign(**dict.fromkeys(REPORTED_METRICS, 0.9))
+    first = keep_selected_model(customers, board, tmp_path / "model", n_jobs=1)
+    second = keep_selected_model(customers, board, tmp_path / "again" / "model", n_jobs=1)
+
+    row = first.iloc[0]
+    assert row["model_family"] == "svc" and row["customers"] == len(customers)
+    assert row["artifact_path"] == "model/churn_model.skops"
+    assert row["version"] == second.iloc[0]["version"]  # same inputs, same version
+    metadata = load_metadata(tmp_path / row["metadata_path"])
+    assert metadata["positive_class"]["label"] == 1
+    assert "declined" in metadata["positive_class"]["meaning"]
+    assert metadata["features"] == FEATURES
+    assert metadata["data_fingerprint"] == row["data_fingerprint"]
+    assert set(REPORTED_METRICS) <= set(metadata["metrics"])
+
+    model = load_model(tmp_path / row["artifact_path"])
+    batch = synthetic_customers(8, seed=5).drop(columns=["activity_declined"])
+    scores = score_customers(model, batch)
+    again = score_customers(load_model(tmp_path / "again" / row["artifact_path"]), batch)
+    pd.testing.assert_frame_equal(scores, again)
