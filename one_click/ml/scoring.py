@@ -132,6 +132,8 @@ def customer_scores(
     and the three features pushing it up the most."""
     family = selected_family(board)
     scores = predictions.loc[predictions["model_family"] == family, [ID_COLUMN, "oof_probability"]]
+    if set(scores[ID_COLUMN]) != set(shap_values[ID_COLUMN]):
+        raise ValueError(f"the SHAP values do not cover the same customers as the {family} scores")
     scores = scores.rename(columns={"oof_probability": "decline_probability"})
     scores["risk_band"] = risk_band(scores["decline_probability"], high, medium)
     scores = scores.merge(top_reasons(shap_values), on=ID_COLUMN, how="left", validate="1:1")
