@@ -1,7 +1,8 @@
 """Command line: `python -m one_click.report --warehouse <file.duckdb> --output <file.html>`.
 
 Exit code 0 when the report is written, 1 when the warehouse or a table or column the report
-needs is missing (the message names each), 2 on wrong arguments.
+needs is missing (the message names each), 2 on wrong arguments. Every section is required;
+only `--draft`, while tables are still being built, renders without them.
 """
 
 from __future__ import annotations
@@ -13,10 +14,6 @@ import time
 from one_click.report.data import WarehouseError
 from one_click.report.render import render
 
-# While the ml and marketing tables are still being built, a missing table makes its section
-# say "not built yet" instead of failing the refresh; --no-draft (later the default) fails.
-DRAFT_BY_DEFAULT = True
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
@@ -27,9 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", required=True, help="the HTML file to write")
     parser.add_argument(
         "--draft",
-        action=argparse.BooleanOptionalAction,
-        default=DRAFT_BY_DEFAULT,
-        help="mark sections whose tables are missing 'not built yet' instead of failing",
+        action="store_true",
+        help="for development only: mark the sections whose tables are missing 'not built yet' "
+        "instead of failing",
     )
     args = parser.parse_args(argv)
     started = time.perf_counter()

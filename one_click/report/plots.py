@@ -75,11 +75,12 @@ def _grid(
     cell_height: float,
     *,
     left: float = 0.7,
-    hspace: float = 0.6,
+    gap: float = 0.75,
     wspace: float = 0.3,
 ):
-    """Small multiples laid out by hand (constrained layout is slow with many axes); margins
-    and the title band are in inches."""
+    """Small multiples laid out by hand (constrained layout is slow with many axes). Each cell
+    is cell_width x cell_height inches, `gap` inches of it between rows (for the x labels and
+    the next title); the left margin and the title band are in inches too."""
     rows = max(1, math.ceil(count / columns))
     width, height = cell_width * columns, cell_height * rows + 0.8
     fig = Figure(figsize=(width, height))
@@ -89,8 +90,8 @@ def _grid(
         left=left / width,
         right=1 - 0.15 / width,
         top=1 - 0.8 / height,
-        bottom=0.55 / height,
-        hspace=hspace,
+        bottom=(gap - 0.2) / height,
+        hspace=gap / (cell_height - gap),  # matplotlib: a fraction of the axes' height
         wspace=wspace,
     )
     for ax in axes[count:]:
@@ -551,14 +552,10 @@ def segment_profiles(profiles: pd.DataFrame, segments: Sequence[str]) -> str:
     """Per segment, the standardised difference from the rest on every profiled feature."""
     features = sorted(profiles["feature"].unique())
     with matplotlib.rc_context(STYLE):
+        # up to three side by side; four as two by two
+        columns = len(segments) if len(segments) <= 3 else math.ceil(len(segments) / 2)
         fig, axes = _grid(
-            len(segments),
-            min(len(segments), 3),
-            3.2,
-            0.26 * len(features) + 1.2,
-            left=2.5,
-            wspace=0.12,
-            hspace=0.5,
+            len(segments), columns, 3.4, 0.26 * len(features) + 1.3, left=2.5, wspace=0.12
         )
         positions = np.arange(len(features))[::-1]
         # one scale for every panel, so the segments compare at a glance
@@ -576,7 +573,7 @@ def segment_profiles(profiles: pd.DataFrame, segments: Sequence[str]) -> str:
             ax.barh(positions, difference, color=colours)
             ax.axvline(0, color="black", linewidth=0.8)
             ax.set_xlim(-reach, reach)
-            if index % 3 == 0:
+            if index % columns == 0:
                 ax.set_yticks(positions, [label(f) for f in features])
             else:
                 ax.set_yticks(positions, [])
