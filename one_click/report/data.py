@@ -467,7 +467,10 @@ def load(warehouse_path: str | Path, strict: bool = True) -> ReportData:
     path = Path(warehouse_path)
     if not path.is_file():
         raise WarehouseError(f"warehouse not found: {path}")
-    con = duckdb.connect(str(path), read_only=True)
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as error:  # e.g. a dbt build holds the write lock
+        raise WarehouseError(f"cannot open warehouse {path} read-only: {error}") from error
     try:
         return read(con, warehouse_name=path.name, strict=strict, location=str(path))
     finally:

@@ -172,8 +172,11 @@ def category_declined_share(features: pd.DataFrame, columns: Sequence[str], targ
             fig.subplots(len(columns), 1, gridspec_kw={"height_ratios": heights}, squeeze=False)
         ).ravel()
         for ax, column in zip(axes, columns, strict=True):
+            values = features[column]
+            if pd.api.types.is_bool_dtype(values.dtype):
+                values = values.map({True: "yes", False: "no"})
             shares = (
-                features.assign(_value=features[column].astype(str))
+                features.assign(_value=values.astype(str))
                 .groupby("_value")[target]
                 .agg(share=lambda s: s.astype(float).mean(), customers="size")
                 .sort_values(["share"], kind="stable")

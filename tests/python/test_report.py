@@ -243,6 +243,21 @@ def test_missing_table_is_an_error_naming_it(warehouse, tmp_path, relation, caps
     assert not output.exists()
 
 
+def test_a_warehouse_locked_by_a_writer_is_an_error_not_a_traceback(warehouse, tmp_path):
+    locked = shutil.copyfile(warehouse, tmp_path / "locked.duckdb")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]);"
+         " print('open', flush=True); sys.stdin.read()", str(locked)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert writer.stdout.readline().strip() == "open"
+        with pytest.raises(WarehouseError, match="cannot open warehouse .*locked.duckdb"):
+            render(locked, tmp_path / "report.html")
+    finally:
+        writer.communicate("", timeout=30)
+
+
 def test_missing_column_is_an_error_naming_it(warehouse, tmp_path):
     broken = shutil.copyfile(warehouse, tmp_path / "broken.duckdb")
     with duckdb.connect(str(broken)) as con:
