@@ -453,7 +453,11 @@ def read(
             frames[name] = None
             continue
         params = {k: v for k, v in PARAMS.items() if f"${k}" in query.sql}
-        frames[name] = con.execute(query.sql, params).df()
+        try:
+            frames[name] = con.execute(query.sql, params).df()
+        except duckdb.Error as error:  # e.g. a view whose own query no longer binds
+            relations = ", ".join(query.relations)
+            raise WarehouseError(f"cannot read {relations} ({name}): {error}") from error
     summary = frames["summary"]
     if summary is not None and len(summary) != 1:
         raise WarehouseError(

@@ -258,6 +258,19 @@ def test_a_warehouse_locked_by_a_writer_is_an_error_not_a_traceback(warehouse, t
         writer.communicate("", timeout=30)
 
 
+def test_a_view_that_no_longer_binds_is_an_error_naming_it(warehouse, tmp_path):
+    broken = shutil.copyfile(warehouse, tmp_path / "broken.duckdb")
+    with duckdb.connect(str(broken)) as con:
+        con.execute("create table main.profit_source as select 1 as customer_id")
+        con.execute(
+            "create or replace view staging.stg_shop__profit as "
+            "select customer_id from main.profit_source"
+        )
+        con.execute("drop table main.profit_source")
+    with pytest.raises(WarehouseError, match="cannot read .*staging.stg_shop__profit"):
+        render(broken, tmp_path / "report.html")
+
+
 def test_missing_column_is_an_error_naming_it(warehouse, tmp_path):
     broken = shutil.copyfile(warehouse, tmp_path / "broken.duckdb")
     with duckdb.connect(str(broken)) as con:
