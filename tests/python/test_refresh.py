@@ -314,6 +314,29 @@ def test_the_report_is_published_beside_the_warehouse(project, second_refresh):
         assert html.lstrip().lower().startswith("<!doctype html")
 
 
+def test_published_report_numbers_match_the_published_warehouse(project):
+    from test_report import parse
+
+    shown = parse((project.warehouse / refresh.REPORT_FILE).read_text(encoding="utf-8")).by_id
+    with duckdb.connect(str(project.database), read_only=True) as con:
+        model, auc = con.sql(
+            "select model_family, oof_roc_auc from ml.model_leaderboard where is_selected"
+        ).fetchone()
+        (high_risk,) = con.sql(
+            "select count(*) from ml.customer_scores where risk_band = 'high'"
+        ).fetchone()
+        (customers,) = con.sql("select count(*) from customers.customer_features").fetchone()
+        (at_risk,) = con.sql(
+            "select sum(profit_at_risk_3m) from marketing.retention_targets"
+        ).fetchone()
+    assert customers == 1297
+    assert shown["summary-model"] == model
+    assert shown["summary-auc"] == f"{auc:.3f}"
+    assert shown["summary-high-risk"] == f"{high_risk:,}"
+    assert shown["summary-customers"] == f"{customers:,}"
+    assert shown["retention-profit-at-risk"] == f"{at_risk:,.1f}"
+
+
 def test_the_refresh_writes_the_lineage_docs_offline(project):
     page = project.root / "target" / "static_index.html"
     html = page.read_text(encoding="utf-8")
