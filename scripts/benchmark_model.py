@@ -25,7 +25,7 @@ sys.path.insert(0, str(PROJECT_DIR))
 
 from one_click.ml import RANDOM_SEED  # noqa: E402
 from one_click.ml.explain import (  # noqa: E402
-    SHAP_CHAINS,
+    BACKGROUND_CLUSTERS,
     feature_importance,
     selected_shap_values,
     top_reasons,
@@ -107,7 +107,8 @@ def main() -> None:
         f"{expected_calibration_error(raw['activity_declined'], raw['probability']):.4f}"
     )
 
-    with phase(f"SHAP ({family}, {SHAP_CHAINS} chains per customer, 5 outer-fold models)"):
+    chains = 2 * BACKGROUND_CLUSTERS
+    with phase(f"SHAP ({family}, {chains} chains per customer, 5 outer-fold models)"):
         shap_values = selected_shap_values(customers, search, family, n_jobs=args.jobs)
     with phase("SHAP again with another seed (stability of the top reasons)"):
         other = selected_shap_values(

@@ -172,6 +172,13 @@ def calibrated(pipeline: Pipeline, seed: int = RANDOM_SEED) -> CalibratedClassif
     )
 
 
+def fitted_pipeline(model) -> Pipeline:
+    """The fitted Pipeline inside a model: the model itself, or the one a calibration wraps."""
+    if hasattr(model, "calibrated_classifiers_"):
+        return model.calibrated_classifiers_[0].estimator
+    return model
+
+
 def params_to_json_ready(params: dict) -> dict:
     """Best parameters with the scaler object replaced by its name (JSON-serialisable)."""
     ready = {}

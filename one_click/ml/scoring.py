@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 
+from one_click.ml.candidates import fitted_pipeline
 from one_click.ml.explain import top_reasons
 from one_click.ml.features import (
     CATEGORICAL_FEATURES,
@@ -36,13 +37,6 @@ def risk_band(
     return np.select(
         [probability >= high, probability >= medium], ["high", "medium"], default="low"
     ).astype(object)
-
-
-def fitted_pipeline(model):
-    """The fitted Pipeline inside a model: the model itself, or the one a calibration wraps."""
-    if hasattr(model, "calibrated_classifiers_"):
-        return model.calibrated_classifiers_[0].estimator
-    return model
 
 
 def unseen_categories(model, X: pd.DataFrame) -> dict[str, list]:

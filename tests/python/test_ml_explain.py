@@ -7,6 +7,7 @@ import pytest
 from one_click.ml import explain as explain_module
 from one_click.ml.explain import (
     CategoryCodes,
+    background_medoids,
     explain,
     mean_abs_shap,
     permutation_shap,
@@ -19,7 +20,8 @@ from one_click.ml.selection import fit_tuned
 
 
 def _toy_model(X):
-    return X[:, 0] + 2 * X[:, 1] * X[:, 2] + np.sin(X[:, 3])
+    # a three-way interaction: antithetic pairs alone are exact only up to pairwise ones
+    return X[:, 0] + 2 * X[:, 1] * X[:, 2] * X[:, 3] + np.sin(X[:, 3])
 
 
 def test_permutation_estimate_matches_exact_shap():
@@ -28,8 +30,8 @@ def test_permutation_estimate_matches_exact_shap():
     background, X = rng.normal(size=(6, 4)), rng.normal(size=(3, 4))
     # with 4 features and 16 samples KernelExplainer enumerates every coalition: exact values
     exact = shap.KernelExplainer(_toy_model, background).shap_values(X, nsamples=16, silent=True)
-    values, base = permutation_shap(_toy_model, X, background, chains=4000, seed=1)
-    np.testing.assert_allclose(values, exact, atol=0.06)
+    values, base = permutation_shap(_toy_model, X, background, pairs=400, seed=1)
+    np.testing.assert_allclose(values, exact, atol=0.03)
     np.testing.assert_allclose(values.sum(axis=1) + base, _toy_model(X), atol=1e-12)
 
 
@@ -40,25 +42,49 @@ def test_additive_model_gets_its_terms_exactly_for_each_background_row():
 
     X = np.array([[1.0, 2.0, 5.0]])
     background = np.zeros((1, 3))
-    values, base = permutation_shap(additive, X, background, chains=2, seed=0)
+    values, base = permutation_shap(additive, X, background, seed=0)
     np.testing.assert_allclose(values, [[3.0, -2.0, 0.0]])
     assert base[0] == 0.0
 
 
-def test_odd_chain_count_is_refused():
-    with pytest.raises(ValueError, match="even"):
-        permutation_shap(_toy_model, np.zeros((1, 4)), np.zeros((1, 4)), chains=3)
+def test_background_weights_count_like_repeated_rows():
+    def additive(X):
+        return 3 * X[:, 0] - X[:, 1]
+
+    X = np.array([[1.0, 2.0]])
+    weighted, base = permutation_shap(additive, X, np.array([[0.0, 0.0], [3.0, 3.0]]), [2, 1])
+    repeated, same_base = permutation_shap(
+        additive, X, np.array([[0.0, 0.0], [0.0, 0.0], [3.0, 3.0]])
+    )
+    np.testing.assert_allclose(weighted, repeated)
+    np.testing.assert_allclose(weighted, [[3 * (1 - 1), -(2 - 1)]])
+    assert base[0] == pytest.approx(same_base[0]) == pytest.approx(2 / 3 * 0 + 1 / 3 * 6)
+
+
+def test_no_chains_is_refused():
+    with pytest.raises(ValueError, match="pairs"):
+        permutation_shap(_toy_model, np.zeros((1, 4)), np.zeros((1, 4)), pairs=0)
+
+
+def test_background_is_summarised_by_weighted_customers_of_it(customers):
+    X, y = feature_frame(customers), encode_target(customers)
+    model = fit_tuned("knn", {"model__n_neighbors": 7}, X, y)
+    starts, weights = background_medoids(model, X, clusters=5)
+    assert len(starts) == 5 and set(starts.index) <= set(X.index)
+    assert weights.sum() == pytest.approx(1) and (weights > 0).all()
+    again, _ = background_medoids(model, X, clusters=5)
+    assert list(again.index) == list(starts.index)
 
 
 def test_explanations_of_a_pipeline_add_up_and_repeat(customers):
     X, y = feature_frame(customers), encode_target(customers)
     model = fit_tuned("knn", {"model__n_neighbors": 7}, X.iloc[:90], y[:90])
     codes = CategoryCodes(X)
-    values, base = explain(model, X.iloc[:90], X.iloc[90:], codes, chains=4)
+    values, base = explain(model, X.iloc[:90], X.iloc[90:], codes)
     probability = model.predict_proba(X.iloc[90:])[:, 1]
     assert values.shape == (30, len(FEATURES))
     np.testing.assert_allclose(values.sum(axis=1) + base, probability, atol=1e-12)
-    again, _ = explain(model, X.iloc[:90], X.iloc[90:], codes, chains=4)
+    again, _ = explain(model, X.iloc[:90], X.iloc[90:], codes)
     assert np.array_equal(values, again)
 
 
