@@ -365,7 +365,7 @@ def test_published_file_opens_in_the_duckdb_cli(project):
     # the analysts' segment views resolve their fully-qualified references in the published file
     assert int(cli("select count(*) from segments.high_risk_high_profit")) > 0
     assert cli("select version()").startswith("v1.5.")
-    # every table and view reads (segments.high_risk_high_profit too, once it exists)
+    # every table and view reads
     relations = cli(
         "select table_schema || '.' || table_name from information_schema.tables "
         "where table_catalog = 'one_click'"
