@@ -18,6 +18,15 @@
     }) }}
 {%- endmacro %}
 
+{% macro shop_period(column) -%}
+    {#- the period name of a delivered period label: corrected, then named; an unknown label is null -#}
+    {{ map_values(
+        map_values(column, shop_value_corrections()['Период']),
+        shop_period_names(),
+        keep_others=false,
+    ) }}
+{%- endmacro %}
+
 {% macro map_values(column, mapping, keep_others=true) -%}
     {#- a case expression over a written-out mapping; unmapped values pass through or become null -#}
     case trim({{ column }})

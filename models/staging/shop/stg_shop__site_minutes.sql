@@ -9,11 +9,7 @@ renamed as (
         ---------- ids
         id as customer_id,
         ---------- categories
-        {{ map_values(
-            map_values('"Период"', shop_value_corrections()['Период']),
-            shop_period_names(),
-            keep_others=false,
-        ) }} as period,
+        {{ shop_period('"Период"') }} as period,
         ---------- numerics
         cast("минут" as integer) as minutes
     from source
