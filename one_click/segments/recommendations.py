@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from one_click.segments.profiles import profile_frame
+
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 MAX_LEVERS = 2
 
@@ -126,8 +128,6 @@ def recommend(
     mean_decline_probability, profit_at_risk_3m), from its profile, the model's importances and
     the reasons of its high-risk customers (`memberships`: segment_family, segment_name,
     customer_id)."""
-    from one_click.segments.profiles import profile_frame
-
     numbers = profile_frame(customers)
     numbers["decline_probability"] = customers.set_index("customer_id")["decline_probability"]
     directions = effect_directions(numbers, [lv.feature for lv in LEVERS])
