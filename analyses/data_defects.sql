@@ -3,15 +3,15 @@
 with
 
 market_file as (
-    select * from {{ source('shop', 'market_file') }}
+    select * from {{ shop_delivery('market_file') }}
 ),
 
 market_money as (
-    select * from {{ source('shop', 'market_money') }}
+    select * from {{ shop_delivery('market_money') }}
 ),
 
 market_time as (
-    select * from {{ source('shop', 'market_time') }}
+    select * from {{ shop_delivery('market_time') }}
 ),
 
 -- category values and their counts: rare near-duplicates are misspellings

@@ -6,7 +6,7 @@
     risk_band,
     profit,
     profit_level,
-    profit_at_risk_3m,
+    profit_at_risk,
     favourite_category,
     promo_purchase_share,
     service_tier,

@@ -1,30 +1,45 @@
-{#- The shop's own words, each written once. Staging maps delivered values through these. -#}
-
-{% macro shop_period_names() -%}
-    {#- delivered period label (after corrections) -> period name -#}
-    {{ return({
-        'текущий_месяц': 'current_month',
-        'предыдущий_месяц': 'previous_month',
-        'препредыдущий_месяц': 'month_before_previous',
-    }) }}
-{%- endmacro %}
+{#- The shop's own words, read from var shop_vocabulary (dbt_project.yml), where each is written
+    once. Staging maps delivered values through these macros. -#}
 
 {% macro shop_value_corrections() -%}
-    {#- delivered column -> {misspelt value: correct value}, as found by analyses/data_defects.sql -#}
-    {{ return({
-        'Тип сервиса': {'стандартт': 'стандарт'},
-        'Популярная_категория': {'Косметика и аксесуары': 'Косметика и аксессуары'},
-        'Период': {'предыдцщий_месяц': 'предыдущий_месяц'},
-    }) }}
+    {#- delivered column -> {misspelt value: correct value} -#}
+    {{ return(var('shop_vocabulary')['corrections']) }}
 {%- endmacro %}
 
 {% macro shop_period(column) -%}
     {#- the period name of a delivered period label: corrected, then named; an unknown label is null -#}
     {{ map_values(
         map_values(column, shop_value_corrections()['Период']),
-        shop_period_names(),
+        var('shop_vocabulary')['periods'],
         keep_others=false,
     ) }}
+{%- endmacro %}
+
+{% macro shop_flag(column, vocabulary) -%}
+    {#- a delivered yes/no-like value as a boolean, by var shop_vocabulary[vocabulary]; others null -#}
+    case trim({{ column }})
+        {%- for delivered, flag in var('shop_vocabulary')[vocabulary].items() %}
+        when '{{ delivered }}' then {{ 'true' if flag else 'false' }}
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+{% macro shop_categories(group=none) -%}
+    {#- the known favourite categories, or those of one group (var shop_vocabulary) -#}
+    {%- set categories = [] -%}
+    {%- for category, category_group in var('shop_vocabulary')['categories'].items() -%}
+        {%- if group is none or category_group == group -%}
+            {%- do categories.append(category) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(categories) }}
+{%- endmacro %}
+
+{% macro sql_list(values) -%}
+    {#- a jinja list as a SQL list of string literals: ('a', 'b') -#}
+    ({%- for value in values -%}
+        '{{ value | replace("'", "''") }}'{{ ', ' if not loop.last }}
+    {%- endfor -%})
 {%- endmacro %}
 
 {% macro map_values(column, mapping, keep_others=true) -%}

@@ -30,7 +30,7 @@ active_revenue as (
 
 joined as (
     select
-        customers.*,
+        customers.* exclude (service_tier_as_delivered, favourite_category_as_delivered),
         {%- for period in var('revenue_periods') %}
         active_revenue.revenue_{{ period }},
         {%- endfor %}

@@ -15,19 +15,15 @@ from one_click.ml.features import (
 from one_click.ml.metrics import calibration_table
 from one_click.ml.progress import get_logger
 from one_click.ml.selection import selected_family
+from one_click.project import risk_band_cutoffs
 
-# Default cut-offs of the risk bands, on the calibrated decline probability. "high": at least
-# 0.6, i.e. more likely to decline than not by a clear margin; "low": under 0.3, clearly below the
-# base rate of declined activity (about 0.38). The dbt model customer_scores reads them from its
-# meta config (risk_band_high, risk_band_medium) and falls back to these.
-RISK_BAND_HIGH = 0.6
-RISK_BAND_MEDIUM = 0.3
+# The bands, riskiest first. Their cut-offs on the calibrated decline probability are the vars
+# risk_band_high and risk_band_medium: the dbt model customer_scores gets them through its meta
+# config, score_customers from one_click.project.
 RISK_BANDS = ["high", "medium", "low"]
 
 
-def risk_band(
-    probability, high: float = RISK_BAND_HIGH, medium: float = RISK_BAND_MEDIUM
-) -> np.ndarray:
+def risk_band(probability, high: float, medium: float) -> np.ndarray:
     """'high' when probability >= high, 'medium' when >= medium, else 'low'."""
     if not 0 < medium < high < 1:
         raise ValueError(f"risk band cut-offs must satisfy 0 < medium < high < 1: {medium}, {high}")
@@ -62,17 +58,15 @@ def warn_unseen_categories(model, X: pd.DataFrame, logger=None) -> dict[str, lis
     return unseen
 
 
-def score_customers(
-    model,
-    customers: pd.DataFrame,
-    high: float = RISK_BAND_HIGH,
-    medium: float = RISK_BAND_MEDIUM,
-) -> pd.DataFrame:
+def score_customers(model, customers: pd.DataFrame, cutoffs: dict | None = None) -> pd.DataFrame:
     """Score a new batch with a kept model, without retraining.
 
     customers needs customer_id and the feature columns of customers.customer_features (the label
-    is not needed). Returns customer_id, decline_probability and risk_band.
+    is not needed). Returns customer_id, decline_probability and risk_band; the band cut-offs
+    ({'high': ..., 'medium': ...}) default to the project's vars.
     """
+    cutoffs = cutoffs or risk_band_cutoffs()
+    high, medium = cutoffs["high"], cutoffs["medium"]
     assert_model_positive_class(model)
     X = feature_frame(customers)
     warn_unseen_categories(model, X)
@@ -119,8 +113,8 @@ def customer_scores(
     predictions: pd.DataFrame,
     board: pd.DataFrame,
     shap_values: pd.DataFrame,
-    high: float = RISK_BAND_HIGH,
-    medium: float = RISK_BAND_MEDIUM,
+    high: float,
+    medium: float,
 ) -> pd.DataFrame:
     """Every customer's out-of-fold decline probability under the selected family, its risk band
     and the three features pushing it up the most."""

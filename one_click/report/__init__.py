@@ -4,7 +4,7 @@
 `python -m one_click.report --warehouse <file.duckdb> --output <file.html>`.
 """
 
-from one_click.report.data import REQUIRED, WarehouseError
+from one_click.report.data import WarehouseError, relations
 from one_click.report.render import SECTIONS, render
 
-__all__ = ["REQUIRED", "SECTIONS", "WarehouseError", "render"]
+__all__ = ["SECTIONS", "WarehouseError", "relations", "render"]

@@ -479,13 +479,14 @@ def _level_order(values: Sequence[str]) -> list[str]:
     return sorted(unique)
 
 
-def risk_profit_heatmap(matrix: pd.DataFrame) -> str:
-    """Customers and profit at risk in every risk band × profit level cell."""
+def risk_profit_heatmap(matrix: pd.DataFrame, horizon) -> str:
+    """Customers and profit at risk (over `horizon` months) in every risk band × profit level
+    cell."""
     risks = _level_order(matrix["risk_band"])
     profits = _level_order(matrix["profit_level"])
     panels = [
         ("customers", "customers", "Blues", "{:,.0f}"),
-        ("profit_at_risk_3m", "profit at risk over 3 months", "Reds", "{:,.1f}"),
+        ("profit_at_risk", f"profit at risk over {horizon} months", "Reds", "{:,.1f}"),
     ]
     with matplotlib.rc_context(STYLE):
         fig = _figure(10, 0.9 * len(risks) + 2)
@@ -521,18 +522,18 @@ def risk_profit_heatmap(matrix: pd.DataFrame) -> str:
         return to_data_uri(fig)
 
 
-def segment_overview(summary: pd.DataFrame) -> str:
+def segment_overview(summary: pd.DataFrame, horizon) -> str:
     """Profit at risk of every segment, annotated with its size and mean probability."""
-    rows = summary.sort_values("profit_at_risk_3m", kind="stable")
+    rows = summary.sort_values("profit_at_risk", kind="stable")
     positions = np.arange(len(rows))
     with matplotlib.rc_context(STYLE):
         fig = _figure(9, 0.45 * len(rows) + 1.3)
         ax = fig.subplots()
-        ax.barh(positions, rows["profit_at_risk_3m"], color=DECLINED_COLOUR, alpha=0.85)
+        ax.barh(positions, rows["profit_at_risk"], color=DECLINED_COLOUR, alpha=0.85)
         ax.set_yticks(positions, [label(n) for n in rows["segment_name"]])
         for y, (value, n, p) in enumerate(
             zip(
-                rows["profit_at_risk_3m"],
+                rows["profit_at_risk"],
                 rows["customers"],
                 rows["mean_decline_probability"],
                 strict=True,
@@ -545,8 +546,8 @@ def segment_overview(summary: pd.DataFrame) -> str:
                 va="center",
                 fontsize=8,
             )
-        ax.set_xlim(0, float(rows["profit_at_risk_3m"].max() or 1) * 1.45)
-        ax.set_xlabel("profit at risk over 3 months")
+        ax.set_xlim(0, float(rows["profit_at_risk"].max() or 1) * 1.45)
+        ax.set_xlabel(f"profit at risk over {horizon} months")
         ax.set_title("Segments by profit at risk")
         return to_data_uri(fig)
 
@@ -588,8 +589,8 @@ def segment_profiles(profiles: pd.DataFrame, segments: Sequence[str]) -> str:
 
 def retention_curve(curve: pd.DataFrame) -> str:
     """Share of all profit at risk covered by contacting the customers down to each rank."""
-    total = float(curve["cumulative_profit_at_risk_3m"].iloc[-1]) or 1.0
-    share = curve["cumulative_profit_at_risk_3m"].to_numpy(dtype=float) / total
+    total = float(curve["cumulative_profit_at_risk"].iloc[-1]) or 1.0
+    share = curve["cumulative_profit_at_risk"].to_numpy(dtype=float) / total
     ranks = curve["priority_rank"].to_numpy(dtype=float)
     with matplotlib.rc_context(STYLE):
         fig = _figure(8, 3.8)

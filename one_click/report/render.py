@@ -15,17 +15,15 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from one_click.ml.features import FEATURES, TARGET
 from one_click.report import plots
 from one_click.report.data import ReportData, load
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "report.html.j2"
-TARGET = "activity_declined"
 DEPENDENCE_FEATURES = 3
 REASONS = ("top_reason_1", "top_reason_2", "top_reason_3")
-TARGETED = "targeted"  # segment_family of the four segment views (the others: matrix cells)
-# columns of customer_features that are not customer traits (the flag is a data-quality note)
-NOT_FEATURES = ("customer_id", TARGET, "has_imputed_revenue")
+TARGETED = "targeted"  # segment_family of the targeted segment views (the others: matrix cells)
 
 # (anchor, heading): the contents list and the section headings both come from here
 SECTIONS = (
@@ -105,11 +103,10 @@ def environment() -> Environment:
 
 
 def feature_columns(features: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """The numeric and the categorical (text or boolean) features of customer_features."""
+    """The model's features (one_click.ml.features.FEATURES), numeric and categorical (text or
+    boolean)."""
     numeric, categorical = [], []
-    for column in features.columns:
-        if column in NOT_FEATURES:
-            continue
+    for column in FEATURES:
         dtype = features[column].dtype
         if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
             categorical.append(column)
@@ -120,6 +117,13 @@ def feature_columns(features: pd.DataFrame) -> tuple[list[str], list[str]]:
 
 def _records(frame: pd.DataFrame) -> list[dict]:
     return frame.to_dict("records")
+
+
+def _horizon(data: ReportData):
+    """Months of profit at risk (var profit_at_risk_months, via rpt_summary); None in a draft
+    without it."""
+    summary = data.frames.get("summary")
+    return None if summary is None else int(summary["profit_at_risk_months"].iloc[0])
 
 
 def _summary(data: ReportData) -> dict:
@@ -161,7 +165,7 @@ def _correlations(data: ReportData) -> dict:
 
 
 def _model(data: ReportData) -> dict:
-    leaderboard = data["leaderboard"]
+    leaderboard = data["model_leaderboard"]
     selected = str(leaderboard.loc[leaderboard["is_selected"].astype(bool), "model_family"].iloc[0])
     brier = dict(zip(leaderboard["model_family"], leaderboard["oof_brier_score"], strict=True))
     importance = data["feature_importance"]
@@ -174,7 +178,7 @@ def _model(data: ReportData) -> dict:
         "risk_bands": _records(data["risk_bands"]),
         "figures": {
             "roc": plots.roc_curves(data["candidate_predictions"], selected),
-            "reliability": plots.reliability_diagram(data["calibration"], brier, selected),
+            "reliability": plots.reliability_diagram(data["model_calibration"], brier, selected),
             "importance": plots.feature_importance(importance),
             "beeswarm": plots.shap_beeswarm(shap_values, shap_order),
             "dependence": plots.shap_dependence(shap_values, shap_order[:DEPENDENCE_FEATURES]),
@@ -195,8 +199,8 @@ def _segments(data: ReportData) -> dict:
         "segment_summary": _records(summary),
         "segment_recommendations": _records(data["segment_recommendations"]),
         "figures": {
-            "risk_profit": plots.risk_profit_heatmap(data["risk_profit_matrix"]),
-            "segment_overview": plots.segment_overview(targeted),
+            "risk_profit": plots.risk_profit_heatmap(data["risk_profit_matrix"], _horizon(data)),
+            "segment_overview": plots.segment_overview(targeted, _horizon(data)),
             "segment_profiles": plots.segment_profiles(
                 profiles[profiles["segment_family"] == TARGETED], list(targeted["segment_name"])
             ),
@@ -212,7 +216,7 @@ def _targets(data: ReportData) -> dict:
             for row in _records(data["retention_targets"])
         ],
         "retention_target_count": len(curve),
-        "retention_profit_at_risk_3m": float(curve["cumulative_profit_at_risk_3m"].iloc[-1]),
+        "retention_profit_at_risk": float(curve["cumulative_profit_at_risk"].iloc[-1]),
         "figures": {"retention_curve": plots.retention_curve(curve)},
     }
 
@@ -225,9 +229,9 @@ PARTS = {
     "correlations": (("customer_features",), _correlations),
     "model": (
         (
-            "leaderboard",
+            "model_leaderboard",
             "candidate_predictions",
-            "calibration",
+            "model_calibration",
             "feature_importance",
             "shap_values",
             "customer_scores",
@@ -258,6 +262,7 @@ def context(data: ReportData, generated_at: str) -> dict:
         "warehouse_name": data.warehouse_name,
         "not_built": {},
         "figures": {},
+        "horizon": fmt(_horizon(data), "int"),
     }
     for part, (frames, prepare) in PARTS.items():
         missing = data.missing_for(frames)

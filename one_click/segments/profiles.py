@@ -83,7 +83,7 @@ def _compare(inside: pd.Series, outside: pd.Series) -> dict:
 def profile_segments(customers: pd.DataFrame, memberships: pd.DataFrame) -> pd.DataFrame:
     """One row per segment and feature: the segment against every customer outside it.
 
-    `customers` is one row per scored customer (int_customers_scored); `memberships` has
+    `customers` is one row per scored customer (customer_risk); `memberships` has
     segment_family, segment_name, customer_id. p-values are Mann-Whitney U, adjusted within each
     segment for the number of features compared (Benjamini-Hochberg).
     """

@@ -44,7 +44,7 @@ RECOMMENDATION_COLUMNS = {
     "segment_family": "string",
     "segment_name": "string",
     "customers": "int64",
-    "profit_at_risk_3m": "float64",
+    "profit_at_risk": "float64",
     "lever_1": "string",
     "lever_2": "string",
     "recommendation": "string",
@@ -123,11 +123,12 @@ def recommend(
     summary: pd.DataFrame,
     importance: pd.DataFrame,
     memberships: pd.DataFrame,
+    horizon: int,
 ) -> pd.DataFrame:
     """One recommendation per segment of `summary` (segment_family, segment_name, customers,
-    mean_decline_probability, profit_at_risk_3m), from its profile, the model's importances and
+    mean_decline_probability, profit_at_risk), from its profile, the model's importances and
     the reasons of its high-risk customers (`memberships`: segment_family, segment_name,
-    customer_id)."""
+    customer_id). `horizon`: the months profit at risk covers (var profit_at_risk_months)."""
     numbers = profile_frame(customers)
     numbers["decline_probability"] = customers.set_index("customer_id")["decline_probability"]
     directions = effect_directions(numbers, [lv.feature for lv in LEVERS])
@@ -147,6 +148,7 @@ def recommend(
         text = template.render(
             segment=segment._asdict(),
             levers=levers.to_dict("records"),
+            horizon=horizon,
             high_risk_customers=high_risk_customers,
             risk_levers=risk_levers,
         )
@@ -156,7 +158,7 @@ def recommend(
                 "segment_family": segment.segment_family,
                 "segment_name": segment.segment_name,
                 "customers": int(segment.customers),
-                "profit_at_risk_3m": float(segment.profit_at_risk_3m),
+                "profit_at_risk": float(segment.profit_at_risk),
                 "lever_1": names[0],
                 "lever_2": names[1],
                 "recommendation": " ".join(text.split()),

@@ -3,6 +3,6 @@ from one_click.segments import profile_segments
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    customers = dbt.ref("int_customers_scored").df()
+    customers = dbt.ref("customer_risk").df()
     memberships = dbt.ref("segment_memberships").df()
     return profile_segments(customers, memberships)

@@ -2,11 +2,14 @@ from one_click.segments import recommend
 
 
 def model(dbt, session):
+    # horizon: var profit_at_risk_months, rendered by dbt into meta
     dbt.config(materialized="table")
+    horizon = int(dbt.config.meta_get("profit_at_risk_months"))
     return recommend(
-        customers=dbt.ref("int_customers_scored").df(),
+        customers=dbt.ref("customer_risk").df(),
         profiles=dbt.ref("segment_profiles").df(),
         summary=dbt.ref("segment_summary").df(),
         importance=dbt.ref("feature_importance").df(),
         memberships=dbt.ref("segment_memberships").df(),
+        horizon=horizon,
     )

@@ -327,7 +327,7 @@ def test_published_report_numbers_match_the_published_warehouse(project):
         ).fetchone()
         (customers,) = con.sql("select count(*) from customers.customer_features").fetchone()
         (at_risk,) = con.sql(
-            "select sum(profit_at_risk_3m) from marketing.retention_targets"
+            "select sum(profit_at_risk) from marketing.retention_targets"
         ).fetchone()
     assert customers == 1297
     assert shown["summary-model"] == model

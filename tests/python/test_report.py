@@ -143,7 +143,7 @@ def test_summary_numbers_match_the_warehouse(report, warehouse):
     assert shown["summary-customers"] == f"{customers:,}"
     targets = scalar(warehouse, "select count(*) from marketing.retention_targets")
     assert shown["retention-target-count"] == f"{targets:,}"
-    total = scalar(warehouse, "select sum(profit_at_risk_3m) from marketing.retention_targets")
+    total = scalar(warehouse, "select sum(profit_at_risk) from marketing.retention_targets")
     assert shown["retention-profit-at-risk"] == f"{total:,.1f}"
 
 
@@ -168,14 +168,14 @@ def test_tables_show_the_warehouse_numbers(report, warehouse):
         segments = con.execute(
             """
             select segment_family, segment_name, customers, customer_share,
-                mean_decline_probability, monthly_profit, profit_at_risk_3m, profit_at_risk_share
+                mean_decline_probability, monthly_profit, profit_at_risk, profit_at_risk_share
             from marketing.segment_summary
             """
         ).fetchall()
         first_target = con.execute(
             """
-            select customer_id, decline_probability, profit, profit_at_risk_3m,
-                cumulative_profit_at_risk_3m
+            select customer_id, decline_probability, profit, profit_at_risk,
+                cumulative_profit_at_risk
             from marketing.retention_targets where priority_rank = 1
             """
         ).fetchone()

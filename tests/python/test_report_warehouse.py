@@ -63,14 +63,14 @@ SCHEMA: dict[str, str] = {
     "ml.customer_scores": """
         customer_id integer, decline_probability double, risk_band varchar,
         top_reason_1 varchar, top_reason_2 varchar, top_reason_3 varchar, model_family varchar""",
-    # a view over int_customers_scored in the project: one row per scored customer
+    # a view over customer_risk in the project: one row per scored customer
     "segments.risk_profit_matrix": """
         customer_id integer, decline_probability double, risk_band varchar, profit double,
-        profit_level varchar, profit_at_risk_3m double, favourite_category varchar,
+        profit_level varchar, profit_at_risk double, favourite_category varchar,
         promo_purchase_share double, tenure_days integer, matrix_cell varchar""",
     "marketing.segment_summary": """
         segment_family varchar, segment_name varchar, customers bigint, customer_share double,
-        mean_decline_probability double, monthly_profit double, profit_at_risk_3m double,
+        mean_decline_probability double, monthly_profit double, profit_at_risk double,
         profit_at_risk_share double""",
     "marketing.segment_profiles": """
         segment_family varchar, segment_name varchar, feature varchar,
@@ -80,11 +80,11 @@ SCHEMA: dict[str, str] = {
         is_significant boolean""",
     "marketing.segment_recommendations": """
         segment_family varchar, segment_name varchar, customers bigint,
-        profit_at_risk_3m double, lever_1 varchar, lever_2 varchar, recommendation varchar""",
+        profit_at_risk double, lever_1 varchar, lever_2 varchar, recommendation varchar""",
     "marketing.retention_targets": """
         priority_rank bigint, customer_id integer, decline_probability double,
-        risk_band varchar, profit double, profit_at_risk_3m double,
-        cumulative_profit_at_risk_3m double, allow_offers boolean, favourite_category varchar,
+        risk_band varchar, profit double, profit_at_risk double,
+        cumulative_profit_at_risk double, allow_offers boolean, favourite_category varchar,
         top_reason_1 varchar, top_reason_2 varchar, top_reason_3 varchar, segments varchar""",
 }
 
@@ -283,7 +283,7 @@ def _scores(predictions: pd.DataFrame) -> pd.DataFrame:
 
 
 def _scored(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """int_customers_scored of the project: features, scores, profit level, profit at risk."""
+    """customer_risk of the project: features, scores, profit level, profit at risk."""
     scored = con.sql(
         """
         select f.*, s.decline_probability, s.risk_band, s.top_reason_1, s.top_reason_2,
@@ -296,7 +296,7 @@ def _scored(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     scored["profit_level"] = np.select(
         [scored["profit"] >= high, scored["profit"] <= low], ["high", "low"], "medium"
     )
-    scored["profit_at_risk_3m"] = 3 * scored["decline_probability"] * scored["profit"]
+    scored["profit_at_risk"] = 3 * scored["decline_probability"] * scored["profit"]
     scored["matrix_cell"] = scored["risk_band"] + "_risk_" + scored["profit_level"] + "_profit"
     return scored
 
@@ -308,13 +308,13 @@ def _marketing(con: duckdb.DuckDBPyConnection, scored: pd.DataFrame) -> dict[str
     }
     for cell, rows in scored.groupby("matrix_cell"):
         members[("risk_profit_matrix", cell)] = set(rows["customer_id"])
-    total_at_risk = scored["profit_at_risk_3m"].sum()
+    total_at_risk = scored["profit_at_risk"].sum()
     summary, profiles, recommendations = [], [], []
     features = ["profit", "promo_purchase_share", "pages_per_visit", "tenure_days"]
     for (family, name), ids in members.items():
         inside = scored["customer_id"].isin(ids)
         part = scored[inside]
-        at_risk = part["profit_at_risk_3m"].sum()
+        at_risk = part["profit_at_risk"].sum()
         summary.append(
             {
                 "segment_family": family,
@@ -323,7 +323,7 @@ def _marketing(con: duckdb.DuckDBPyConnection, scored: pd.DataFrame) -> dict[str
                 "customer_share": len(part) / len(scored),
                 "mean_decline_probability": part["decline_probability"].mean(),
                 "monthly_profit": part["profit"].sum(),
-                "profit_at_risk_3m": at_risk,
+                "profit_at_risk": at_risk,
                 "profit_at_risk_share": at_risk / total_at_risk,
             }
         )
@@ -354,17 +354,17 @@ def _marketing(con: duckdb.DuckDBPyConnection, scored: pd.DataFrame) -> dict[str
                 "segment_family": family,
                 "segment_name": name,
                 "customers": len(part),
-                "profit_at_risk_3m": at_risk,
+                "profit_at_risk": at_risk,
                 "lever_1": "promo_purchase_share",
                 "lever_2": None,
                 "recommendation": f"Offer {name} a loyalty programme.",
             }
         )
     recommendations[0]["recommendation"] = f"Write to them {INJECTED} soon."
-    targets = scored.sort_values(["profit_at_risk_3m", "customer_id"], ascending=[False, True])
+    targets = scored.sort_values(["profit_at_risk", "customer_id"], ascending=[False, True])
     targets = targets.assign(
         priority_rank=np.arange(1, len(targets) + 1),
-        cumulative_profit_at_risk_3m=targets["profit_at_risk_3m"].cumsum(),
+        cumulative_profit_at_risk=targets["profit_at_risk"].cumsum(),
         segments=[
             ", ".join(s for s in SEGMENTS if c in members[("targeted", s)])
             for c in targets["customer_id"]

@@ -119,14 +119,14 @@ def test_recommendation_names_the_segment_lever_and_numbers():
             "segment_name": ["few_pages"],
             "customers": [30],
             "mean_decline_probability": [0.9],
-            "profit_at_risk_3m": [1234.5],
+            "profit_at_risk": [1234.5],
         }
     )
     out = recommend(
         customers, profiles, summary, _importance({"pages_per_visit": 10.0}), memberships
     )
     assert list(out.columns) == [
-        "segment_family", "segment_name", "customers", "profit_at_risk_3m",
+        "segment_family", "segment_name", "customers", "profit_at_risk",
         "lever_1", "lever_2", "recommendation",
     ]
     row = out.iloc[0]
@@ -149,7 +149,7 @@ def test_recommendation_without_levers_says_so():
             "segment_name": ["plain"],
             "customers": [10],
             "mean_decline_probability": [0.5],
-            "profit_at_risk_3m": [10.0],
+            "profit_at_risk": [10.0],
         }
     )
     customers["risk_band"] = "low"

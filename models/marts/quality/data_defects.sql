@@ -1,10 +1,11 @@
 {%- set corrections = shop_value_corrections() -%}
-{#- (delivered file, source table, delivered column) checked for misspelt values -#}
+{#- (delivered file, delivered column, import CTE, its column as delivered) checked for the
+    misspelt values of var shop_vocabulary.corrections -#}
 {%- set corrected_columns = [
-    ('market_file.csv', 'market_file', 'Тип сервиса'),
-    ('market_file.csv', 'market_file', 'Популярная_категория'),
-    ('market_money.csv', 'market_money', 'Период'),
-    ('market_time.csv', 'market_time', 'Период'),
+    ('market_file.csv', 'Тип сервиса', 'customers', 'service_tier_as_delivered'),
+    ('market_file.csv', 'Популярная_категория', 'customers', 'favourite_category_as_delivered'),
+    ('market_money.csv', 'Период', 'revenue', 'period_as_delivered'),
+    ('market_time.csv', 'Период', 'site_minutes', 'period_as_delivered'),
 ] -%}
 
 with
@@ -17,23 +18,27 @@ customers as (
     select * from {{ ref('stg_shop__customers') }}
 ),
 
+site_minutes as (
+    select * from {{ ref('stg_shop__site_minutes') }}
+),
+
 features as (
     select * from {{ ref('customer_features') }}
 ),
 
 misspelt_values as (
-    {%- for file_name, table_name, column_name in corrected_columns %}
+    {%- for file_name, column_name, relation, delivered_column in corrected_columns %}
     select
         '{{ file_name }}' as file_name,
         '{{ column_name }}' as column_name,
         'misspelt value' as defect,
-        trim("{{ column_name }}") as delivered_value,
+        {{ delivered_column }} as delivered_value,
         count(*) as rows_affected,
-        count(distinct id) as customers_affected,
+        count(distinct customer_id) as customers_affected,
         'corrected by macro shop_value_corrections() in staging' as handling
-    from {{ source('shop', table_name) }}
-    where trim("{{ column_name }}") in ('{{ corrections[column_name].keys() | join("', '") }}')
-    group by trim("{{ column_name }}")
+    from {{ relation }}
+    where {{ delivered_column }} in {{ sql_list(corrections[column_name].keys()) }}
+    group by {{ delivered_column }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),

@@ -3,7 +3,7 @@
 with
 
 source as (
-    select * from {{ source('shop', 'market_file') }}
+    select * from {{ shop_delivery('market_file') }}
 ),
 
 renamed as (
@@ -11,18 +11,15 @@ renamed as (
         ---------- ids
         id as customer_id,
         ---------- target
-        case trim("Покупательская активность")
-            when 'Снизилась' then true
-            when 'Прежний уровень' then false
-        end as activity_declined,
+        {{ shop_flag('"Покупательская активность"', 'activity') }} as activity_declined,
         ---------- categories
         {{ map_values('"Тип сервиса"', corrections['Тип сервиса']) }} as service_tier,
-        case trim("Разрешить сообщать")
-            when 'да' then true
-            when 'нет' then false
-        end as allow_offers,
+        {{ shop_flag('"Разрешить сообщать"', 'consent') }} as allow_offers,
         {{ map_values('"Популярная_категория"', corrections['Популярная_категория']) }}
             as favourite_category,
+        ---------- as delivered, before the corrections (quality.data_defects counts them)
+        trim("Тип сервиса") as service_tier_as_delivered,
+        trim("Популярная_категория") as favourite_category_as_delivered,
         ---------- numerics
         cast("Маркет_актив_6_мес" as double) as marketing_contacts_6m_avg,
         cast("Маркет_актив_тек_мес" as integer) as marketing_contacts_current_month,

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('shop', 'money') }}
+    select * from {{ shop_delivery('money') }}
 ),
 
 renamed as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('shop', 'market_money') }}
+    select * from {{ shop_delivery('market_money') }}
 ),
 
 renamed as (
@@ -10,6 +10,7 @@ renamed as (
         id as customer_id,
         ---------- categories
         {{ shop_period('"Период"') }} as period,
+        trim("Период") as period_as_delivered,
         ---------- numerics
         cast("Выручка" as double) as revenue_as_delivered
     from source
@@ -28,6 +29,7 @@ imputed as (
     select
         customer_id,
         period,
+        period_as_delivered,
         revenue_as_delivered,
         is_revenue_imputed,
         case

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('shop', 'market_time') }}
+    select * from {{ shop_delivery('market_time') }}
 ),
 
 renamed as (
@@ -10,6 +10,7 @@ renamed as (
         id as customer_id,
         ---------- categories
         {{ shop_period('"Период"') }} as period,
+        trim("Период") as period_as_delivered,
         ---------- numerics
         cast("минут" as integer) as minutes
     from source

@@ -2,7 +2,7 @@
 with
 
 customers as (
-    select * from {{ ref('int_customers_scored') }}
+    select * from {{ ref('customer_risk') }}
 ),
 
 memberships as (
@@ -26,9 +26,9 @@ summary as (
         count(*) / (select count(*) from customers) as customer_share,
         avg(decline_probability) as mean_decline_probability,
         sum(profit) as monthly_profit,
-        sum(profit_at_risk_3m) as profit_at_risk_3m,
-        sum(profit_at_risk_3m)
-        / (select sum(customers.profit_at_risk_3m) from customers) as profit_at_risk_share
+        sum(profit_at_risk) as profit_at_risk,
+        sum(profit_at_risk)
+        / (select sum(customers.profit_at_risk) from customers) as profit_at_risk_share
     from segment_rows
     group by segment_family, segment_name
 )

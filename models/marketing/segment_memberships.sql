@@ -1,11 +1,6 @@
--- One row per customer and segment they belong to: the four targeted segments, and the cell of
--- the risk x profit grid every customer sits in.
-{%- set targeted_segments = [
-    'high_risk_high_profit',
-    'promo_dependent_at_risk',
-    'long_lifecycle_buyers',
-    'kids_and_self_care',
-] %}
+-- One row per customer and segment they belong to: the targeted segments (var
+-- targeted_segments, one view each), and the cell of the risk x profit grid every customer sits in.
+{%- set targeted_segments = var('targeted_segments') %}
 
 with
 

@@ -3,7 +3,7 @@
 with
 
 customers as (
-    select * from {{ ref('int_customers_scored') }}
+    select * from {{ ref('customer_risk') }}
 ),
 
 memberships as (
@@ -22,17 +22,17 @@ customer_segments as (
 ranked as (
     select
         row_number() over (
-            order by customers.profit_at_risk_3m desc, customers.customer_id asc
+            order by customers.profit_at_risk desc, customers.customer_id asc
         ) as priority_rank,
         customers.customer_id,
         customers.decline_probability,
         customers.risk_band,
         customers.profit,
-        customers.profit_at_risk_3m,
-        sum(customers.profit_at_risk_3m) over (
-            order by customers.profit_at_risk_3m desc, customers.customer_id asc
+        customers.profit_at_risk,
+        sum(customers.profit_at_risk) over (
+            order by customers.profit_at_risk desc, customers.customer_id asc
             rows between unbounded preceding and current row
-        ) as cumulative_profit_at_risk_3m,
+        ) as cumulative_profit_at_risk,
         customers.allow_offers,
         customers.favourite_category,
         customers.top_reason_1,

@@ -3,7 +3,7 @@
 with
 
 customers as (
-    select * from {{ ref('int_customers_scored') }}
+    select * from {{ ref('customer_risk') }}
 ),
 
 segment as (

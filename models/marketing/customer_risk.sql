@@ -29,9 +29,10 @@ scored as (
             when features.profit <= profit_cutoffs.low_profit_cutoff then 'low'
             else 'medium'
         end as profit_level,
-        -- expected profit lost if the customer's activity declines, over the coming months
+        -- the one definition of profit at risk: the expected profit lost over the next
+        -- var profit_at_risk_months months, in the unit of «Прибыль» as delivered (money.csv)
         {{ var('profit_at_risk_months') }} * scores.decline_probability * features.profit
-            as profit_at_risk_3m
+            as profit_at_risk
     from features
     inner join scores on features.customer_id = scores.customer_id
     cross join profit_cutoffs

@@ -2,7 +2,7 @@
 with
 
 customers as (
-    select * from {{ ref('int_customers_scored') }}
+    select * from {{ ref('customer_risk') }}
 ),
 
 matrix as (
