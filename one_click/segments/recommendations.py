@@ -59,8 +59,10 @@ def effect_directions(customers: pd.DataFrame, features: list[str]) -> dict[str,
     """
     directions = {}
     for feature in features:
-        rho = customers[feature].astype(float).corr(
-            customers["decline_probability"].astype(float), method="spearman"
+        rho = (
+            customers[feature]
+            .astype(float)
+            .corr(customers["decline_probability"].astype(float), method="spearman")
         )
         directions[feature] = float(np.sign(rho)) if np.isfinite(rho) else 0.0
     return directions
