@@ -24,6 +24,14 @@
     end
 {%- endmacro %}
 
+{% macro shop_tier(role) -%}
+    {#- the delivered service tier of a role ('premium', 'standard'), from var shop_vocabulary -#}
+    {%- for tier, tier_role in var('shop_vocabulary')['service_tiers'].items() -%}
+        {%- if tier_role == role %}{{ return(tier) }}{% endif -%}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error('no service tier has the role ' ~ role) }}
+{%- endmacro %}
+
 {% macro shop_categories(group=none) -%}
     {#- the known favourite categories, or those of one group (var shop_vocabulary) -#}
     {%- set categories = [] -%}

@@ -29,6 +29,7 @@ scored as (
             when features.profit <= profit_cutoffs.low_profit_cutoff then 'low'
             else 'medium'
         end as profit_level,
+        features.service_tier = '{{ shop_tier("premium") }}' as is_premium,
         -- the one definition of profit at risk: the expected profit lost over the next
         -- var profit_at_risk_months months, in the unit of «Прибыль» as delivered (money.csv)
         {{ var('profit_at_risk_months') }} * scores.decline_probability * features.profit

@@ -66,28 +66,26 @@ def feature_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def encode_target(frame: pd.DataFrame) -> np.ndarray:
-    """The label as 0/1, 1 = activity declined, checked by assert_positive_class."""
-    declined = frame[TARGET].astype(bool).to_numpy()
-    label = np.where(declined, 1, 0)
-    assert_positive_class(frame, label)
-    return label
+    """The label as 0/1, 1 = activity declined (the positive class).
 
-
-def assert_positive_class(frame: pd.DataFrame, label) -> None:
-    """Raise PositiveClassError unless label == 1 exactly where activity_declined is true.
-
-    The risk scores are read as "probability that activity declines"; a flipped label would
-    silently turn them into the probability of staying.
+    activity_declined must be boolean, as staging makes it from «Покупательская активность»
+    (var shop_vocabulary.activity), and hold both classes. Anything else raises
+    PositiveClassError: text such as the delivered label would turn every row into 1 under a
+    plain cast, and a model fitted on one class scores nothing.
     """
-    declined = frame[TARGET].astype(bool).to_numpy()
-    label = np.asarray(label)
-    if set(np.unique(label)) - {0, 1}:
-        raise PositiveClassError(f"the label must be 0/1, got values {sorted(set(label))}")
-    if not np.array_equal(label == POSITIVE_CLASS, declined):
+    values = frame[TARGET]
+    if not pd.api.types.is_bool_dtype(values.dtype):
+        shown = sorted(map(str, pd.unique(values.dropna())))[:5]
         raise PositiveClassError(
-            f"label {POSITIVE_CLASS} must mean {POSITIVE_CLASS_MEANING}; "
-            f"{int(np.sum((label == POSITIVE_CLASS) != declined))} rows disagree"
+            f"{TARGET} must be boolean (true = {POSITIVE_CLASS_MEANING}); got {values.dtype} "
+            f"values {shown}"
         )
+    if values.isna().any():
+        raise PositiveClassError(f"{TARGET} has {int(values.isna().sum())} missing values")
+    label = np.where(values.to_numpy(dtype=bool), POSITIVE_CLASS, 1 - POSITIVE_CLASS)
+    if len(set(label.tolist())) < 2:
+        raise PositiveClassError(f"{TARGET} holds one class only ({sorted(set(label.tolist()))})")
+    return label
 
 
 def assert_model_positive_class(model) -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 from scipy import stats
 
 # Features compared between a segment and the rest: behaviour, money and the model's probability.
-# Booleans and the service tier are compared as shares (0/1).
+# Booleans (the premium tier as customer_risk.is_premium) are compared as shares (0/1).
 PROFILE_FEATURES = [
     "decline_probability",
     "profit",
@@ -47,14 +47,11 @@ PROFILE_COLUMNS = {
 
 
 def profile_frame(customers: pd.DataFrame) -> pd.DataFrame:
-    """The customers' profile features as numbers (booleans and the premium tier as 0/1)."""
-    frame = customers.copy()
-    frame["is_premium"] = (frame["service_tier"] == "премиум").astype(float)
-    frame["allow_offers"] = frame["allow_offers"].astype(float)
-    missing = [f for f in PROFILE_FEATURES if f not in frame.columns]
+    """The customers' profile features as numbers (booleans as 0/1)."""
+    missing = [f for f in PROFILE_FEATURES if f not in customers.columns]
     if missing:
         raise KeyError(f"customers frame lacks profile features: {', '.join(missing)}")
-    return frame.set_index("customer_id")[PROFILE_FEATURES].astype(float)
+    return customers.set_index("customer_id")[PROFILE_FEATURES].astype(float)
 
 
 def _compare(inside: pd.Series, outside: pd.Series) -> dict:

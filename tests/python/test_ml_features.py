@@ -1,6 +1,7 @@
 """The model's inputs and the label guard: 1 must mean "activity declined"."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import synthetic_customers
 from sklearn.metrics import roc_auc_score
@@ -10,22 +11,32 @@ from one_click.ml.features import (
     NOT_FEATURES,
     PositiveClassError,
     assert_model_positive_class,
-    assert_positive_class,
     encode_target,
     feature_frame,
 )
 from one_click.ml.selection import fit_tuned
 
 
-def test_label_one_means_declined(customers):
-    label = encode_target(customers)
-    assert np.array_equal(label, customers["activity_declined"].astype(int).to_numpy())
+def test_a_text_label_is_refused_not_cast(customers):
+    # the delivered label as text: a plain cast to bool would make every customer "declined"
+    customers["activity_declined"] = customers["activity_declined"].map(
+        {True: "declined", False: "same level"}
+    )
+    with pytest.raises(PositiveClassError, match="must be boolean"):
+        encode_target(customers)
 
 
-def test_flipped_label_is_refused(customers):
-    flipped = 1 - customers["activity_declined"].astype(int).to_numpy()
-    with pytest.raises(PositiveClassError, match="must mean activity_declined"):
-        assert_positive_class(customers, flipped)
+def test_a_label_of_one_class_is_refused(customers):
+    customers["activity_declined"] = True
+    with pytest.raises(PositiveClassError, match="one class"):
+        encode_target(customers)
+
+
+def test_a_missing_label_is_refused(customers):
+    customers["activity_declined"] = customers["activity_declined"].astype("boolean")
+    customers.loc[2, "activity_declined"] = pd.NA
+    with pytest.raises(PositiveClassError, match="missing"):
+        encode_target(customers)
 
 
 def test_probability_is_of_decline():

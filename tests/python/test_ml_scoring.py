@@ -10,14 +10,13 @@ from conftest import synthetic_customers
 from one_click.ml.features import encode_target, feature_frame
 from one_click.ml.metrics import brier_score, calibration_table, expected_calibration_error
 from one_click.ml.scoring import (
-    RISK_BAND_HIGH,
-    RISK_BAND_MEDIUM,
     customer_scores,
     risk_band,
     score_customers,
     unseen_categories,
 )
 from one_click.ml.selection import fit_tuned
+from one_click.project import risk_band_cutoffs
 
 
 def test_risk_band_cut_offs():
@@ -31,7 +30,17 @@ def test_risk_band_cut_offs():
         "high",
     ]
     assert list(risk_band([0.5], high=0.5, medium=0.2)) == ["high"]
-    assert (RISK_BAND_MEDIUM, RISK_BAND_HIGH) == (0.3, 0.6)
+
+
+def test_a_batch_is_banded_with_the_project_cut_offs(customers):
+    model = fit_tuned("logistic_regression", {}, feature_frame(customers), encode_target(customers))
+    scores = score_customers(model, customers)
+    cutoffs = risk_band_cutoffs()
+    expected = risk_band(scores["decline_probability"], cutoffs["high"], cutoffs["medium"])
+    assert list(scores["risk_band"]) == list(expected)
+    # other cut-offs give other bands: the project's are not built in
+    shifted = score_customers(model, customers, {"high": 0.99, "medium": 0.98})
+    assert list(shifted["risk_band"]) != list(scores["risk_band"])
 
 
 @pytest.mark.parametrize("high, medium", [(0.3, 0.6), (0.6, 0.6), (1.2, 0.3), (0.6, 0.0)])

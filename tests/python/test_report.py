@@ -1,4 +1,4 @@
-"""The HTML report, rendered from the small synthetic warehouse of test_report_warehouse.py."""
+"""The HTML report, rendered from the small synthetic warehouse of synthetic_warehouse.py."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import re
 import shutil
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
 import pytest
-from test_report_warehouse import INJECTED, build_report_warehouse
+from helpers import parse
+from synthetic_warehouse import INJECTED, build_report_warehouse
 
 from one_click.report import WarehouseError, render
 from one_click.report.__main__ import main
@@ -28,52 +28,6 @@ HEADINGS = (
     "6. Retention targets",
 )
 INLINE_PNG = '<img src="data:image/png;base64,'
-
-
-class _Page(HTMLParser):
-    """Text of every element with an id, the h2 headings, every img src and every table row."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.by_id: dict[str, str] = {}
-        self.headings: list[str] = []
-        self.images: list[str] = []
-        self.rows: list[list[str]] = []
-        self._open: list[tuple[str, str | None, list[str]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "img":
-            self.images.append(attributes.get("src") or "")
-            return
-        if tag == "tr":
-            self.rows.append([])
-        self._open.append((tag, attributes.get("id"), []))
-
-    def handle_endtag(self, tag):
-        while self._open:
-            open_tag, element_id, parts = self._open.pop()
-            text = " ".join("".join(parts).split())
-            if element_id:
-                self.by_id[element_id] = text
-            if open_tag == "h2":
-                self.headings.append(text)
-            if open_tag == "td" and self.rows:
-                self.rows[-1].append(text)
-            if self._open:
-                self._open[-1][2].extend(parts)
-            if open_tag == tag:
-                break
-
-    def handle_data(self, data):
-        if self._open:
-            self._open[-1][2].append(data)
-
-
-def parse(html: str) -> _Page:
-    page = _Page()
-    page.feed(html)
-    return page
 
 
 @pytest.fixture(scope="module")
@@ -117,34 +71,24 @@ def test_report_needs_nothing_from_outside(report):
 def test_text_from_the_warehouse_is_escaped(report):
     assert INJECTED not in report
     escaped = INJECTED.replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
-    # once from quality.data_defects, once from marketing.segment_recommendations
+    # once from rpt_data_defects, once from rpt_segment_recommendations
     assert report.count(escaped) == 2
 
 
 def test_summary_numbers_match_the_warehouse(report, warehouse):
     shown = parse(report).by_id
-    auc = scalar(warehouse, "select oof_roc_auc from ml.model_leaderboard where is_selected")
-    model = scalar(warehouse, "select model_family from ml.model_leaderboard where is_selected")
-    high_risk = scalar(
-        warehouse, "select count(*) from ml.customer_scores where risk_band = 'high'"
-    )
-    at_risk = scalar(
-        warehouse,
-        """
-        select sum(s.decline_probability * f.profit) from ml.customer_scores as s
-        inner join customers.customer_features as f using (customer_id)
-        """,
-    )
-    customers = scalar(warehouse, "select count(*) from customers.customer_features")
-    assert shown["summary-model"] == model
-    assert shown["summary-auc"] == f"{auc:.3f}"
-    assert shown["summary-high-risk"] == f"{high_risk:,}"
-    assert shown["summary-profit-at-risk"] == f"{at_risk:,.1f}"
-    assert shown["summary-customers"] == f"{customers:,}"
-    targets = scalar(warehouse, "select count(*) from marketing.retention_targets")
-    assert shown["retention-target-count"] == f"{targets:,}"
-    total = scalar(warehouse, "select sum(profit_at_risk) from marketing.retention_targets")
-    assert shown["retention-profit-at-risk"] == f"{total:,.1f}"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        summary = con.execute("select * from reporting.rpt_summary").df().iloc[0]
+        curve = con.execute(
+            "select count(*), max(cumulative_profit_at_risk) from reporting.rpt_retention_curve"
+        ).fetchone()
+    assert shown["summary-model"] == summary["selected_model"]
+    assert shown["summary-auc"] == f"{summary['selected_oof_roc_auc']:.3f}"
+    assert shown["summary-high-risk"] == f"{summary['high_risk_customers']:,}"
+    assert shown["summary-profit-at-risk"] == f"{summary['profit_at_risk']:,.1f}"
+    assert shown["summary-customers"] == f"{summary['customers']:,}"
+    assert shown["retention-target-count"] == f"{curve[0]:,}"
+    assert shown["retention-profit-at-risk"] == f"{curve[1]:,.1f}"
 
 
 def row_starting(rows: list[list[str]], *first: str) -> list[str]:
@@ -161,26 +105,28 @@ def test_tables_show_the_warehouse_numbers(report, warehouse):
             """
             select cv_rank, model_family, is_selected, cv_roc_auc_mean, cv_roc_auc_std,
                 oof_roc_auc, holdout_roc_auc, oof_brier_score, oof_calibration_error
-            from ml.model_leaderboard
+            from reporting.rpt_model_leaderboard
             """
         ).fetchall()
-        relations = con.execute("select count(*) from raw.market_money").fetchone()[0]
+        relations = con.execute(
+            "select row_count from reporting.rpt_layer_counts where relation = 'raw.market_money'"
+        ).fetchone()[0]
         segments = con.execute(
             """
             select segment_family, segment_name, customers, customer_share,
                 mean_decline_probability, monthly_profit, profit_at_risk, profit_at_risk_share
-            from marketing.segment_summary
+            from reporting.rpt_segment_summary
             """
         ).fetchall()
         first_target = con.execute(
             """
             select customer_id, decline_probability, profit, profit_at_risk,
                 cumulative_profit_at_risk
-            from marketing.retention_targets where priority_rank = 1
+            from reporting.rpt_retention_targets where priority_rank = 1
             """
         ).fetchone()
         defects = con.execute(
-            "select defect, rows_affected, customers_affected from quality.data_defects"
+            "select defect, rows_affected, customers_affected from reporting.rpt_data_defects"
         ).fetchall()
     for rank, family, selected, *scores in board:
         name = f"{family} (selected)" if selected else family
@@ -228,7 +174,12 @@ def test_missing_warehouse_is_an_error(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    "relation", ["ml.feature_importance", "marketing.retention_targets", "quality.data_defects"]
+    "relation",
+    [
+        "reporting.rpt_feature_importance",
+        "reporting.rpt_retention_targets",
+        "reporting.rpt_data_defects",
+    ],
 )
 def test_missing_table_is_an_error_naming_it(warehouse, tmp_path, relation, capsys):
     broken = shutil.copyfile(warehouse, tmp_path / "broken.duckdb")
@@ -261,36 +212,39 @@ def test_a_warehouse_locked_by_a_writer_is_an_error_not_a_traceback(warehouse, t
 def test_a_view_that_no_longer_binds_is_an_error_naming_it(warehouse, tmp_path):
     broken = shutil.copyfile(warehouse, tmp_path / "broken.duckdb")
     with duckdb.connect(str(broken)) as con:
-        con.execute("create table main.profit_source as select 1 as customer_id")
-        con.execute(
-            "create or replace view staging.stg_shop__profit as "
-            "select customer_id from main.profit_source"
-        )
-        con.execute("drop table main.profit_source")
-    with pytest.raises(WarehouseError, match="cannot read .*staging.stg_shop__profit"):
+        con.execute("create table main.counts as select * from reporting.rpt_layer_counts")
+        con.execute("drop table reporting.rpt_layer_counts")
+        con.execute("create view reporting.rpt_layer_counts as select * from main.counts")
+        con.execute("drop table main.counts")
+    with pytest.raises(WarehouseError, match="cannot read reporting.rpt_layer_counts"):
         render(broken, tmp_path / "report.html")
 
 
 def test_missing_column_is_an_error_naming_it(warehouse, tmp_path):
     broken = shutil.copyfile(warehouse, tmp_path / "broken.duckdb")
     with duckdb.connect(str(broken)) as con:
-        con.execute("alter table ml.customer_scores drop column risk_band")
-    with pytest.raises(WarehouseError, match=re.escape("column ml.customer_scores.risk_band")):
+        con.execute("alter table reporting.rpt_customer_scores drop column risk_band")
+    with pytest.raises(
+        WarehouseError, match=re.escape("column reporting.rpt_customer_scores.risk_band")
+    ):
         render(broken, tmp_path / "report.html")
 
 
 def test_a_draft_marks_the_parts_whose_tables_are_missing(warehouse, tmp_path):
     draft = shutil.copyfile(warehouse, tmp_path / "draft.duckdb")
     with duckdb.connect(str(draft)) as con:
-        con.execute("drop table marketing.retention_targets")
-        con.execute("drop table ml.feature_importance")
+        con.execute("drop table reporting.rpt_retention_targets")
+        con.execute("drop table reporting.rpt_feature_importance")
     output = tmp_path / "draft.html"
     assert main(["--draft", "--warehouse", str(draft), "--output", str(output)]) == 0
     html = output.read_text(encoding="utf-8")
     page = parse(html)
     assert tuple(page.headings) == HEADINGS
     notes = re.findall(r'<p class="not-built">Not built yet: (.*?)\. This is a draft', html)
-    assert notes == ["table ml.feature_importance", "table marketing.retention_targets"]
+    assert notes == [
+        "table reporting.rpt_feature_importance",
+        "table reporting.rpt_retention_targets",
+    ]
     # the parts whose tables exist are all there
     assert html.count(INLINE_PNG) >= 6
     assert page.by_id["summary-auc"] and "retention-target-count" not in page.by_id

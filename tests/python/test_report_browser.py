@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_report_warehouse import build_report_warehouse
+from synthetic_warehouse import build_report_warehouse
 
 from one_click.report import render
 
@@ -27,7 +27,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).is_file():
-        pytest.skip("chromium not installed: apt-get install chromium (CI installs it in .ci/run)")
+        pytest.fail("chromium not installed: apt-get install chromium (.ci/run installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -17,14 +17,13 @@ def make_customers(n=60, seed=0):
     frame = pd.DataFrame({"customer_id": np.arange(1, n + 1)})
     for feature in PROFILE_FEATURES:
         frame[feature] = rng.normal(5, 1, n)
-    frame["service_tier"] = np.where(np.arange(n) % 3 == 0, "премиум", "стандарт")
+    frame["is_premium"] = np.arange(n) % 3 == 0
     frame["allow_offers"] = np.arange(n) % 2 == 0
     frame["decline_probability"] = rng.uniform(0, 1, n)
     frame["risk_band"] = np.where(frame["decline_probability"] >= 0.6, "high", "low")
     frame["top_reason_1"] = "pages_per_visit"
     frame["top_reason_2"] = "tenure_days"
     frame["top_reason_3"] = None
-    frame = frame.drop(columns=["is_premium"])
     return frame
 
 
@@ -53,7 +52,7 @@ def test_profile_finds_the_feature_that_sets_a_segment_apart():
 
 def test_profile_shares_for_flags_and_premium_tier():
     customers = make_customers()
-    members = customers.loc[customers["service_tier"] == "премиум", "customer_id"]
+    members = customers.loc[customers["is_premium"], "customer_id"]
     profiles = profile_segments(customers, memberships_for(members)).set_index("feature")
     assert profiles.loc["is_premium", "segment_mean"] == 1.0
     assert profiles.loc["is_premium", "rest_mean"] == 0.0
@@ -123,7 +122,7 @@ def test_recommendation_names_the_segment_lever_and_numbers():
         }
     )
     out = recommend(
-        customers, profiles, summary, _importance({"pages_per_visit": 10.0}), memberships
+        customers, profiles, summary, _importance({"pages_per_visit": 10.0}), memberships, 6
     )
     assert list(out.columns) == [
         "segment_family", "segment_name", "customers", "profit_at_risk",
@@ -133,7 +132,7 @@ def test_recommendation_names_the_segment_lever_and_numbers():
     assert row["lever_1"] == "pages_per_visit"
     text = row["recommendation"]
     assert text.startswith("few_pages (30 customers")
-    assert "1,234.5" in text
+    assert "1,234.5 of profit at risk over 6 months" in text
     assert "pages per visit (2.0 against 9.0" in text
     assert "recommendations" in text
 
@@ -153,7 +152,7 @@ def test_recommendation_without_levers_says_so():
         }
     )
     customers["risk_band"] = "low"
-    out = recommend(customers, profiles, summary, _importance(), memberships)
+    out = recommend(customers, profiles, summary, _importance(), memberships, 3)
     assert pd.isna(out.iloc[0]["lever_1"])
     assert "keep their current treatment" in out.iloc[0]["recommendation"]
     assert "None of them is at high risk" in out.iloc[0]["recommendation"]

@@ -1,0 +1,133 @@
+"""Helpers shared by the Python tests (not a test module): a copy of the project to run the
+refresh in, and a reader of the report's HTML."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+IGNORED = {".git", ".venv", "target", "logs", "warehouse", "__pycache__", ".pytest_cache"}
+
+
+# ---------------------------------------------------------------------------------------------
+# A copy of the project and the refresh run in it
+
+
+def project_files() -> list[str]:
+    """The files git tracks (as they are in the working tree); never the warehouse."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        return [name for name in listed.split("\0") if name]
+    except (OSError, subprocess.CalledProcessError):
+        return [
+            str(p.relative_to(PROJECT_DIR))
+            for p in PROJECT_DIR.rglob("*")
+            if p.is_file() and not IGNORED & set(p.relative_to(PROJECT_DIR).parts)
+        ]
+
+
+def copy_project(target: Path) -> Path:
+    for name in project_files():
+        source = PROJECT_DIR / name
+        if not source.is_file() or IGNORED & set(Path(name).parts):
+            continue
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target / name)
+        shutil.copymode(source, target / name)
+        os.chmod(target / name, os.stat(target / name).st_mode | 0o200)
+    return target
+
+
+def child_env(root: Path) -> dict[str, str]:
+    env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_PROFILES_DIR": str(root)}
+    env["ONE_CLICK_HOME"] = str(root)
+    for name in ("ONE_CLICK_WAREHOUSE", "PYTHONPATH"):
+        env.pop(name, None)
+    return env
+
+
+def run_refresh(root: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "one_click.refresh", *args],
+        cwd=root,
+        env=child_env(root),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def explain(result: subprocess.CompletedProcess) -> str:
+    return f"exit {result.returncode}\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def query(database: Path, sql: str):
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+# ---------------------------------------------------------------------------------------------
+# The report's HTML
+
+
+class Page(HTMLParser):
+    """Text of every element with an id, the h2 headings, every img src and every table row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_id: dict[str, str] = {}
+        self.headings: list[str] = []
+        self.images: list[str] = []
+        self.rows: list[list[str]] = []
+        self._open: list[tuple[str, str | None, list[str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "img":
+            self.images.append(attributes.get("src") or "")
+            return
+        if tag == "tr":
+            self.rows.append([])
+        self._open.append((tag, attributes.get("id"), []))
+
+    def handle_endtag(self, tag):
+        while self._open:
+            open_tag, element_id, parts = self._open.pop()
+            text = " ".join("".join(parts).split())
+            if element_id:
+                self.by_id[element_id] = text
+            if open_tag == "h2":
+                self.headings.append(text)
+            if open_tag == "td" and self.rows:
+                self.rows[-1].append(text)
+            if self._open:
+                self._open[-1][2].extend(parts)
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data):
+        if self._open:
+            self._open[-1][2].append(data)
+
+
+def parse(html: str) -> Page:
+    page = Page()
+    page.feed(html)
+    return page

@@ -1,0 +1,173 @@
+"""One fact, one place: the shop's vocabulary, the thresholds and the lists are defined once, as
+vars in dbt_project.yml, and nothing else in the code keeps a copy of them.
+
+Each test reads the definition and then searches the code (SQL, Python, templates, and the yml
+outside descriptions and unit-test fixtures) for a second copy. Descriptions may quote the
+vocabulary (they document it); unit tests bring their own fixtures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import PROJECT_DIR
+
+from one_click.project import project_vars
+
+VARS = project_vars(PROJECT_DIR)
+CODE_DIRS = ("models", "macros", "python_models", "one_click", "analyses", "seeds", "tests")
+SUFFIXES = {".sql", ".py", ".j2", ".yml"}
+THRESHOLDS = (
+    "max_plausible_monthly_revenue",
+    "risk_band_high",
+    "risk_band_medium",
+    "low_profit_quantile",
+    "high_profit_quantile",
+    "profit_at_risk_months",
+    "promo_dependent_share",
+    "report_targets_shown",
+)
+
+
+def _yml_code(data, key: str | None = None) -> Iterator[str]:
+    """Every string of a yml document but descriptions and unit-test fixtures."""
+    if key in ("description", "unit_tests"):
+        return
+    if isinstance(data, dict):
+        for name, value in data.items():
+            yield str(name)
+            yield from _yml_code(value, str(name))
+    elif isinstance(data, list):
+        for value in data:
+            yield from _yml_code(value, key)
+    elif data is not None:
+        yield str(data)
+
+
+def code_files() -> Iterator[tuple[Path, str]]:
+    """(path, code) of every project file that holds code; comments of SQL and Python stay in
+    (a value quoted in a comment drifts as surely as one in code)."""
+    for directory in CODE_DIRS:
+        for path in sorted((PROJECT_DIR / directory).rglob("*")):
+            if path.suffix not in SUFFIXES or "__pycache__" in path.parts:
+                continue
+            if directory == "tests" and path.parts[-2] == "python":
+                continue  # the Python tests build fixtures of their own
+            text = path.read_text(encoding="utf-8")
+            if path.suffix == ".yml":
+                text = "\n".join(_yml_code(yaml.safe_load(text)))
+            yield path.relative_to(PROJECT_DIR), text
+
+
+def vocabulary_values() -> set[str]:
+    """The shop's words: labels, tiers, categories, and every misspelt and corrected value."""
+    vocabulary = VARS["shop_vocabulary"]
+    words = {*vocabulary["activity"], *vocabulary["consent"], *vocabulary["service_tiers"]}
+    words |= set(vocabulary["categories"]) | set(vocabulary["periods"])
+    for corrections in vocabulary["corrections"].values():
+        words |= set(corrections) | set(corrections.values())
+    return words
+
+
+def test_the_definition_is_read_from_the_project_file():
+    assert VARS["shop_vocabulary"]["categories"], "no categories: wrong dbt_project.yml?"
+    assert len(vocabulary_values()) > 10
+
+
+@pytest.mark.parametrize("word", sorted(vocabulary_values()))
+def test_no_copy_of_the_shop_vocabulary(word):
+    written = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
+    copies = [str(path) for path, text in code_files() if written.search(text)]
+    assert copies == [], f"«{word}» is written again in {copies}; read var shop_vocabulary"
+
+
+def test_the_search_for_copies_finds_one():
+    """The search above can fail: a copy written into a Python file is found."""
+    planted = PROJECT_DIR / "one_click" / "_planted_copy_test.py"
+    word = sorted(vocabulary_values())[0]
+    planted.write_text(f"LABEL = {word!r}\n", encoding="utf-8")
+    try:
+        assert any(word in text for _, text in code_files())
+    finally:
+        planted.unlink()
+
+
+@pytest.mark.parametrize("name", THRESHOLDS)
+def test_a_threshold_is_only_referenced(name):
+    """SQL and yml read it with var('name'); Python by name from the project or dbt's meta;
+    nothing binds the name to a number of its own."""
+    assert name in VARS
+    bound = re.compile(rf"\b{name}\b\s*[:=]\s*['\"]?-?[0-9]", re.IGNORECASE)
+    constant = re.compile(rf"\b{name.upper()}\b\s*=")
+    for path, text in code_files():
+        for line in text.splitlines():
+            if bound.search(line) or constant.search(line):
+                pytest.fail(f"{path}: {line.strip()!r} keeps a copy of var {name}")
+
+
+def test_meta_of_the_python_models_renders_the_vars():
+    """The dbt Python models get thresholds through meta, rendered from the var of that name."""
+    found = 0
+    for path in sorted((PROJECT_DIR / "python_models").rglob("*.yml")):
+        for model in yaml.safe_load(path.read_text(encoding="utf-8"))["models"]:
+            for key, value in ((model.get("config") or {}).get("meta") or {}).items():
+                if key in VARS:
+                    assert value == f"{{{{ var('{key}') }}}}", (path, model["name"], key)
+                    found += 1
+    assert found >= 3
+
+
+def test_profit_at_risk_has_one_horizon():
+    """The horizon is var profit_at_risk_months: no name or text fixes it at three months."""
+    fixed = re.compile(r"profit_at_risk_3m|\b3 months\b|three months", re.IGNORECASE)
+    copies = [str(path) for path, text in code_files() if fixed.search(text)]
+    assert copies == []
+
+
+def test_the_targeted_segments_are_the_segment_views():
+    views = {p.stem for p in (PROJECT_DIR / "models" / "segments").glob("*.sql")}
+    assert set(VARS["targeted_segments"]) == views - {"risk_profit_matrix"}
+    package = [
+        (str(path), name)
+        for path, text in code_files()
+        if path.parts[0] in ("one_click", "python_models")
+        for name in VARS["targeted_segments"]
+        if name in text
+    ]
+    assert package == [], "the package names segments: read them from the warehouse"
+
+
+def test_the_report_exposure_lists_exactly_the_reporting_views():
+    reporting = yaml.safe_load(
+        (PROJECT_DIR / "models" / "reporting" / "_reporting__models.yml").read_text()
+    )
+    views = {m["name"] for m in reporting["models"]}
+    exposures = yaml.safe_load((PROJECT_DIR / "models" / "exposures.yml").read_text())
+    [report] = [e for e in exposures["exposures"] if e["name"] == "retention_report"]
+    assert {re.fullmatch(r"ref\('(\w+)'\)", d).group(1) for d in report["depends_on"]} == views
+
+
+def test_one_list_of_what_is_not_a_feature():
+    definitions = [
+        str(path) for path, text in code_files() if re.search(r"^NOT_FEATURES\s*=", text, re.M)
+    ]
+    assert len(definitions) <= 1, definitions
+
+
+def test_staging_names_delivered_columns_that_exist():
+    staging = yaml.safe_load(
+        (PROJECT_DIR / "models" / "staging" / "shop" / "_shop__models.yml").read_text()
+    )
+    headers = {column for f in VARS["shop_files"].values() for column in f["columns"]}
+    declared = 0
+    for model in staging["models"]:
+        for column in model["columns"]:
+            delivered = (column.get("meta") or {}).get("delivered_column")
+            assert delivered, (model["name"], column["name"])
+            assert delivered in headers, (model["name"], column["name"], delivered)
+            declared += 1
+    assert declared > 20
