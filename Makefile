@@ -17,20 +17,21 @@ $(BIN)/.installed: requirements.txt
 
 venv: $(BIN)/.installed
 
-## build: the full refresh (validate seeds, dbt build + report into warehouse/.build, published only if all passes)
+## build: the full refresh (validate, dbt build, report, docs into warehouse/.build; published in one step only if all passes)
 build: venv
 	$(BIN)/python -m one_click.refresh
 
-## rollback: put the previous published warehouse, model and report back (run again to undo)
+## rollback: publish the previous set (warehouse, model, report, docs) again (run again to undo)
 rollback: venv
 	$(BIN)/python -m one_click.refresh --rollback
 
-## test: dbt build with every data and unit test, the Python tests, sqlfluff and ruff
+## test: dbt build with every data and unit test, the Python tests, sqlfluff, ruff, dbt-bouncer
 test: venv dbt-build pytest lint
 
+# plain `dbt build`, as a dbt user runs it in a fresh clone: no folder made first, none of the
+# variables above (dbt finds profiles.yml in the project)
 dbt-build: venv
-	mkdir -p warehouse/candidate
-	$(BIN)/dbt build
+	env -u DBT_PROFILES_DIR -u ONE_CLICK_HOME $(BIN)/dbt build
 
 pytest: venv
 	$(BIN)/pytest
@@ -38,6 +39,8 @@ pytest: venv
 lint: venv
 	$(BIN)/sqlfluff lint models tests analyses
 	$(BIN)/ruff check .
+	$(BIN)/dbt parse --quiet
+	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
 
 clean:
 	rm -rf target logs warehouse/candidate warehouse/.build warehouse/.dbt-target
