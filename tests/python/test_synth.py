@@ -1,0 +1,292 @@
+"""Synthetic deliveries (one_click.synth): valid, deterministic, like the delivered data, new.
+
+Every expectation is measured on the delivered files (the seeds), not typed in: a rate is
+compared with the delivered rate, a distribution with the delivered distribution.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from conftest import DELIVERED_FILES, PROJECT_DIR, read_rows, write_rows
+from scipy.stats import ks_2samp
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.neighbors import NearestNeighbors
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from one_click import synth, validate
+from one_click.project import setting
+
+CUSTOMERS = 3000
+SEED = 42
+SEEDS = PROJECT_DIR / "seeds"
+FILES = setting("shop_files")
+VOCABULARY = setting("shop_vocabulary")
+LAYOUT = synth.Layout.from_project()
+DECLINED = LAYOUT.target_labels[0]
+
+
+def _binomial_tolerance(rate: float, n: int, sds: float = 4.0) -> float:
+    return sds * math.sqrt(rate * (1 - rate) / n)
+
+
+@pytest.fixture(scope="module")
+def model() -> synth.Model:
+    return synth.fit(SEEDS)
+
+
+@pytest.fixture(scope="module")
+def series_names(model) -> list[str]:
+    return [s.name for s in model.series]
+
+
+@pytest.fixture(scope="module")
+def csv_dir(tmp_path_factory) -> Path:
+    return synth.generate(CUSTOMERS, tmp_path_factory.mktemp("csv"), "csv", SEED)
+
+
+@pytest.fixture(scope="module")
+def parquet_dir(tmp_path_factory) -> Path:
+    return synth.generate(CUSTOMERS, tmp_path_factory.mktemp("parquet"), "parquet", SEED)
+
+
+@pytest.fixture(scope="module")
+def delivered() -> pd.DataFrame:
+    return synth.customer_table(SEEDS)
+
+
+@pytest.fixture(scope="module")
+def synthetic(csv_dir) -> pd.DataFrame:
+    return synth.customer_table(csv_dir)
+
+
+def _validator():
+    """validate_delivery (CSV or Parquet) once validate.py has it, else validate_seeds (CSV)."""
+    return getattr(validate, "validate_delivery", None) or validate.validate_seeds
+
+
+def _files(directory: Path, fmt: str) -> dict[str, bytes]:
+    return {file: (directory / f"{file}.{fmt}").read_bytes() for file in FILES}
+
+
+# ---------------------------------------------------------------------------------------------
+# Format and validity
+
+
+def test_csv_delivery_passes_validation(csv_dir):
+    report = _validator()(csv_dir)
+    assert report.errors == [], report.format()
+    assert sorted(p.name for p in csv_dir.iterdir()) == sorted(DELIVERED_FILES)
+
+
+def test_several_chunks_make_one_valid_delivery(tmp_path):
+    # 2,500 customers in chunks of 700: ids run on across chunks, headers are written once
+    out = synth.generate(2500, tmp_path, "csv", SEED, chunk_customers=700)
+    report = _validator()(out)
+    assert report.errors == [], report.format()
+    ids = synth.customer_table(out).index
+    assert ids.is_unique and ids.is_monotonic_increasing and len(ids) == 2500
+    for file in FILES:
+        header = read_rows(out / f"{file}.csv")[0]
+        assert sum(row == header for row in read_rows(out / f"{file}.csv")) == 1
+
+
+def test_csv_bytes_are_written_as_delivered(csv_dir):
+    def shapes(rows: list[str]) -> set[str]:
+        return {re.sub(r"\d+", "9", row) for row in rows}
+
+    for file, spec in FILES.items():
+        written = (csv_dir / f"{file}.csv").read_bytes()
+        delivered = (SEEDS / f"{file}.csv").read_bytes()
+        assert written.endswith(b"\r\n") and b"\n" not in written.replace(b"\r\n", b"")
+        assert written.split(b"\r\n", 1)[0] == delivered.split(b"\r\n", 1)[0]  # the header
+        # every number is written in a shape the delivered file uses ("4889.0", "0,98", "5")
+        ours = pd.read_csv(csv_dir / f"{file}.csv", sep=spec["separator"], dtype=str)
+        theirs = pd.read_csv(SEEDS / f"{file}.csv", sep=spec["separator"], dtype=str)
+        for column, kind in spec["columns"].items():
+            if kind != "varchar":
+                assert shapes(ours[column]) <= shapes(theirs[column]), (file, column)
+
+
+def test_rows_per_customer_and_their_order(csv_dir):
+    customers = read_rows(csv_dir / f"{synth.CUSTOMERS_FILE}.csv")[1:-1]
+    ids = [int(row.split(",", 1)[0]) for row in customers]
+    assert ids == sorted(ids) and len(set(ids)) == CUSTOMERS
+    assert min(ids) > int(pd.read_csv(SEEDS / f"{synth.CUSTOMERS_FILE}.csv")[LAYOUT.id].max())
+    for file, spec in FILES.items():
+        rows = read_rows(csv_dir / f"{file}.csv")[1:-1]
+        file_ids = [int(row.split(spec["separator"], 1)[0]) for row in rows]
+        periods = len(setting(spec["periods"])) if "periods" in spec else 1
+        # each customer's rows together, customers in id order
+        assert file_ids == [i for i in ids for _ in range(periods)], file
+
+
+def test_parquet_has_the_declared_types_and_the_csv_values(csv_dir, parquet_dir):
+    types = {"integer": "int32", "double": "double", "varchar": "string"}
+    for file, spec in FILES.items():
+        table = pq.read_table(parquet_dir / f"{file}.parquet")
+        assert table.schema.names == list(spec["columns"])
+        assert [str(t) for t in table.schema.types] == [types[k] for k in spec["columns"].values()]
+        from_csv = pd.read_csv(
+            csv_dir / f"{file}.csv", sep=spec["separator"], decimal=spec["decimal"]
+        )
+        pd.testing.assert_frame_equal(
+            table.to_pandas(), from_csv, check_dtype=False, check_exact=True
+        )
+    if hasattr(validate, "validate_delivery"):
+        report = validate.validate_delivery(parquet_dir)
+        assert report.errors == [], report.format()
+
+
+def test_cli_writes_a_delivery(tmp_path, capsys):
+    assert synth.main(["--customers", "200", "--out", str(tmp_path), "--seed", "3"]) == 0
+    assert "200 customers as csv (seed 3)" in capsys.readouterr().out
+    assert _validator()(tmp_path).errors == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Determinism
+
+
+@pytest.mark.parametrize("fmt", synth.FORMATS)
+def test_same_seed_same_bytes_other_seed_other_data(tmp_path, fmt, csv_dir, parquet_dir):
+    first = {"csv": csv_dir, "parquet": parquet_dir}[fmt]
+    again = synth.generate(CUSTOMERS, tmp_path / "again", fmt, SEED)
+    assert _files(again, fmt) == _files(first, fmt)
+    other = synth.generate(CUSTOMERS, tmp_path / "other", fmt, SEED + 1)
+    for file, data in _files(other, fmt).items():
+        assert data != _files(first, fmt)[file], file
+
+
+# ---------------------------------------------------------------------------------------------
+# The delivered defects, at the delivered rates
+
+
+def _misspelt_share(frame: pd.DataFrame, column: str, misspelt: str, correct: str):
+    """(share of the rows with this value written misspelt, how many rows have it)."""
+    rows = frame[column].isin([misspelt, correct])
+    return float((frame[column][rows] == misspelt).mean()), int(rows.sum())
+
+
+def test_misspellings_at_the_delivered_share(csv_dir):
+    for file, spec in FILES.items():
+        ours = pd.read_csv(csv_dir / f"{file}.csv", sep=spec["separator"], dtype=str)
+        theirs = pd.read_csv(SEEDS / f"{file}.csv", sep=spec["separator"], dtype=str)
+        for column in spec["columns"]:
+            for misspelt, correct in (VOCABULARY["corrections"].get(column) or {}).items():
+                delivered, _ = _misspelt_share(theirs, column, misspelt, correct)
+                written, rows = _misspelt_share(ours, column, misspelt, correct)
+                assert rows > 0, (file, column, correct)
+                assert abs(written - delivered) <= _binomial_tolerance(delivered, rows), (
+                    file,
+                    column,
+                    misspelt,
+                    written,
+                    delivered,
+                )
+                if delivered > 0:
+                    assert written > 0, (file, column, misspelt)  # e.g. the service tier
+
+
+def _revenue(model) -> list[str]:
+    return [s.name for s in model.series if s.file == synth.REVENUE_FILE]
+
+
+def test_impossible_revenue_and_inactive_customers_are_there(synthetic, delivered, model):
+    revenue = _revenue(model)
+    limit = setting("max_plausible_monthly_revenue")
+    assert (delivered[revenue] > limit).to_numpy().sum() >= 1  # what is reproduced
+    assert (synthetic[revenue] > limit).to_numpy().sum() >= 1
+    inactive = (synthetic[revenue] == 0).any(axis=1)
+    rate = (delivered[revenue] == 0).any(axis=1).mean()
+    assert 1 <= inactive.sum() <= CUSTOMERS * rate + 4 * math.sqrt(CUSTOMERS * rate)
+    # apart from these, revenue stays in the delivered plausible range
+    plausible = synthetic[revenue][(synthetic[revenue] > 0) & (synthetic[revenue] <= limit)]
+    assert plausible.max().max() <= delivered[revenue][delivered[revenue] <= limit].max().max()
+
+
+def test_one_impossible_revenue_even_in_a_small_delivery(tmp_path, model):
+    small = synth.customer_table(synth.generate(50, tmp_path, "csv", SEED))
+    assert (small[_revenue(model)] > setting("max_plausible_monthly_revenue")).to_numpy().sum() >= 1
+
+
+def test_rates_follow_the_source_not_constants(tmp_path, seeds_dir):
+    # a source whose market_time spells the previous month right on every row
+    [(misspelt, correct)] = VOCABULARY["corrections"][LAYOUT.period_column("market_time")].items()
+    path = seeds_dir / "market_time.csv"
+    write_rows(path, [row.replace(misspelt, correct) for row in read_rows(path)])
+    out = synth.generate(500, tmp_path, "csv", SEED, source=seeds_dir)
+    text = (out / "market_time.csv").read_text(encoding="utf-8")
+    assert misspelt not in text and correct in text
+
+
+# ---------------------------------------------------------------------------------------------
+# Like the delivered data
+
+
+def test_target_rate_is_the_delivered_rate(synthetic, delivered):
+    rate = (delivered[LAYOUT.target] == DECLINED).mean()
+    written = (synthetic[LAYOUT.target] == DECLINED).mean()
+    assert abs(written - rate) <= _binomial_tolerance(rate, CUSTOMERS)
+
+
+def test_marginals_close_to_the_delivered_ones(synthetic, delivered, series_names):
+    for name in series_names:
+        assert ks_2samp(synthetic[name], delivered[name]).statistic < 0.05, name
+    for column in LAYOUT.category_columns:
+        shares = synthetic[column].value_counts(normalize=True)
+        expected = delivered[column].value_counts(normalize=True)
+        assert (shares.reindex(expected.index) - expected).abs().max() < 0.04, column
+
+
+def test_correlations_close_to_the_delivered_ones(synthetic, delivered, series_names):
+    ours = synthetic[series_names].corr(method="spearman")
+    theirs = delivered[series_names].corr(method="spearman")
+    assert (ours - theirs).abs().to_numpy().max() < 0.12
+    # and there is dependence to reproduce: independent columns would miss it by far more
+    assert np.abs(theirs.to_numpy()[np.triu_indices(len(series_names), 1)]).max() > 0.3
+
+
+def test_customers_are_new_not_copies(synthetic, delivered, series_names):
+    ours = {tuple(row) for row in synthetic[series_names].itertuples(index=False)}
+    theirs = {tuple(row) for row in delivered[series_names].itertuples(index=False)}
+    assert not ours & theirs
+    # no closer to a delivered customer than delivered customers are to one another (a jittered
+    # copy would sit next to its original)
+    centre, spread = (
+        delivered[series_names].median(),
+        delivered[series_names].quantile([0.25, 0.75]),
+    )
+    scale = (spread.loc[0.75] - spread.loc[0.25]).replace(0, 1)
+    known = ((delivered[series_names] - centre) / scale).to_numpy()
+    drawn = ((synthetic[series_names] - centre) / scale).to_numpy()
+    neighbours = NearestNeighbors(n_neighbors=2).fit(known)
+    between_delivered = neighbours.kneighbors(known)[0][:, 1]
+    to_delivered = neighbours.kneighbors(drawn, n_neighbors=1)[0][:, 0]
+    assert np.percentile(to_delivered, 5) > 0.8 * np.percentile(between_delivered, 5)
+
+
+def _cv_roc_auc(frame: pd.DataFrame, estimator) -> float:
+    features = pd.get_dummies(
+        frame.drop(columns=[LAYOUT.target]), columns=LAYOUT.category_columns, dtype=float
+    )
+    label = (frame[LAYOUT.target] == DECLINED).astype(int)
+    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
+    return float(cross_val_score(estimator, features, label, cv=folds, scoring="roc_auc").mean())
+
+
+def test_the_signal_survives_without_leakage(synthetic):
+    linear = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    boosted = HistGradientBoostingClassifier(random_state=SEED)
+    for estimator in (linear, boosted):
+        auc = _cv_roc_auc(synthetic, estimator)
+        assert 0.7 < auc < 0.99, (estimator, auc)
