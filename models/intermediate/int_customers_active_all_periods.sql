@@ -30,7 +30,9 @@ active_revenue as (
 
 joined as (
     select
-        customers.* exclude (service_tier_as_delivered, favourite_category_as_delivered),
+        customers.* exclude (
+            customers.service_tier_as_delivered, customers.favourite_category_as_delivered
+        ),
         {%- for period in var('revenue_periods') %}
         active_revenue.revenue_{{ period }},
         {%- endfor %}

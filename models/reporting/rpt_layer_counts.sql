@@ -16,7 +16,7 @@ with
 counts as (
     {%- for layer, model_name in layers %}
     select
-        {{ loop.index }} as position,
+        {{ loop.index }} as layer_position,
         '{{ layer }}' as layer,
         '{{ ref(model_name).schema }}.{{ ref(model_name).identifier }}' as relation,
         count(*) as row_count
@@ -31,7 +31,7 @@ ordered as (
         relation,
         row_count
     from counts
-    order by position
+    order by layer_position
 )
 
 select * from ordered
