@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import synthetic_customers
+from helpers import synthetic_customers
 from sklearn.metrics import roc_auc_score
 
 from one_click.ml.features import (

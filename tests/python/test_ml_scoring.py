@@ -5,7 +5,7 @@ import logging
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import synthetic_customers
+from helpers import synthetic_customers
 
 from one_click.ml.features import encode_target, feature_frame
 from one_click.ml.metrics import brier_score, calibration_table, expected_calibration_error

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BadInput, read_rows, write_rows
+from deliveries import BadInput, read_rows, write_rows
 from helpers import copy_project, explain, parse, query, run_refresh, sha
 
 from one_click import publish, refresh

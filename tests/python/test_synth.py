@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from conftest import DELIVERED_FILES, PROJECT_DIR, read_rows, write_rows
+from deliveries import DELIVERED_FILES, PROJECT_DIR, read_rows, write_rows
 from scipy.stats import ks_2samp
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import (
+from deliveries import (
     DELIVERED_FILES,
     PROJECT_DIR,
     BadInput,
