@@ -18,8 +18,9 @@ $(BIN)/.installed: requirements.txt
 venv: $(BIN)/.installed
 
 ## build: the full refresh (validate, dbt build, report, docs into warehouse/.build; published in one step only if all passes)
+# DELIVERY=dir builds from the four files in dir (CSV as delivered, or Parquet) instead of the seeds
 build: venv
-	$(BIN)/python -m one_click.refresh
+	$(BIN)/python -m one_click.refresh $(if $(DELIVERY),--delivery "$(DELIVERY)")
 
 ## rollback: publish the previous set (warehouse, model, report, docs) again (run again to undo)
 rollback: venv

@@ -1,14 +1,17 @@
 """Safe refresh: build a new warehouse beside the published one, publish it only if all passes.
 
-    python -m one_click.refresh              # validate, build, test, render, publish
-    python -m one_click.refresh --rollback   # publish the previous set again (make rollback)
+    python -m one_click.refresh                  # the embedded delivery (the seeds)
+    python -m one_click.refresh --delivery DIR   # a delivery as files: CSV as delivered, or Parquet
+    python -m one_click.refresh --rollback       # publish the previous set again (make rollback)
 
 Steps (each failure stops the refresh, prints one paragraph naming the step, the file, the column
 and the problem, and leaves the published set exactly as it was):
 
-1. validate inputs   one_click.validate checks the delivered files (the seeds)
+1. validate inputs   one_click.validate checks the delivered files (the seeds, or DIR)
 2. dbt build         `dbt build` (seeds, models, data and unit tests) into warehouse/.build/,
-                     emptied first; the churn model writes its artifact to .build/model/
+                     emptied first; the churn model writes its artifact to .build/model/. With
+                     --delivery, dbt reads the files in place (var delivery_dir, source
+                     `delivery`) and loads no seed
 3. verify            one_click.warehouse_file: no WAL left, a storage format the analysts'
                      DuckDB 1.5 CLI reads, and that CLI opens it
 4. render report     `python -m one_click.report` into .build/report.html
@@ -30,6 +33,7 @@ import argparse
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -41,8 +45,7 @@ from pathlib import Path
 
 from one_click import publish
 from one_click.dbt_failures import describe_failures
-from one_click.project import project_config
-from one_click.validate import validate_seeds
+from one_click.validate import delivered_files, seeds_dir, validate_delivery
 from one_click.warehouse_file import UnreadableWarehouse, check
 
 WAREHOUSE_FILE = "one_click.duckdb"  # DuckDB names the catalog after the file stem: keep it
@@ -156,10 +159,40 @@ def _executable(name: str) -> str:
     return str(beside) if beside.exists() else (shutil.which(name) or name)
 
 
-def _dbt(project: Path, build: Path, *args: str) -> list[str]:
+class Delivery:
+    """What the refresh builds from: the seeds (the embedded default) or a directory of files."""
+
+    def __init__(self, project: Path, directory: Path | None) -> None:
+        self.is_files = directory is not None
+        self.directory = (directory or seeds_dir(project)).resolve()
+
+    def dbt_vars(self) -> list[str]:
+        """`--vars` for dbt: where the files are and which are Parquet (none for the seeds)."""
+        if not self.is_files:
+            return []
+        formats = {
+            table: path.suffix.lstrip(".")
+            for table, path in delivered_files(self.directory).items()
+        }
+        return [
+            "--vars",
+            json.dumps({"delivery_dir": str(self.directory), "delivery_formats": formats}),
+        ]
+
+    def fingerprint(self) -> dict[str, str]:
+        """sha256 of every delivered file, to see whether they change while the refresh runs."""
+        digests = {}
+        for path in sorted(delivered_files(self.directory).values()):
+            with open(path, "rb") as handle:
+                digests[path.name] = hashlib.file_digest(handle, "sha256").hexdigest()
+        return digests
+
+
+def _dbt(project: Path, build: Path, delivery: Delivery, *args: str) -> list[str]:
     return [
         _executable("dbt"),
         *args,
+        *delivery.dbt_vars(),
         "--project-dir",
         str(project),
         "--target-path",
@@ -177,17 +210,10 @@ def _last_lines(tail: list[str]) -> str:
 # Steps
 
 
-def _seed_dir(project: Path) -> Path:
-    return project / (project_config(project).get("seed-paths") or ["seeds"])[0]
-
-
-def _fingerprint(inputs: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(inputs.iterdir())}
-
-
-def step_validate(project: Path, inputs: Path) -> dict[str, str]:
-    fingerprint = _fingerprint(inputs)
-    report = validate_seeds(inputs)
+def step_validate(project: Path, delivery: Delivery) -> dict[str, str]:
+    inputs = delivery.directory
+    fingerprint = delivery.fingerprint()
+    report = validate_delivery(inputs, project)
     if not report.ok:
         count = len(report.errors)
         raise RefreshFailed(
@@ -205,10 +231,9 @@ def step_validate(project: Path, inputs: Path) -> dict[str, str]:
     return fingerprint
 
 
-def step_dbt_build(project: Path, build: Path, database: Path) -> None:
-    code, tail = _run_streamed(
-        _dbt(project, build, "build"), project, _child_env(project, database)
-    )
+def step_dbt_build(project: Path, build: Path, database: Path, delivery: Delivery) -> None:
+    command = _dbt(project, build, delivery, "build")
+    code, tail = _run_streamed(command, project, _child_env(project, database))
     if code == 0:
         return
     failures = describe_failures(build.parent / DBT_TARGET_DIR, database)
@@ -259,8 +284,8 @@ def step_report(project: Path, build: Path, database: Path) -> None:
         )
 
 
-def step_docs(project: Path, build: Path, database: Path) -> None:
-    command = _dbt(project, build, "docs", "generate", "--static")
+def step_docs(project: Path, build: Path, database: Path, delivery: Delivery) -> None:
+    command = _dbt(project, build, delivery, "docs", "generate", "--static")
     code, tail = _run_streamed(command, project, _child_env(project, database))
     page = build.parent / DBT_TARGET_DIR / "static_index.html"
     if code != 0 or not page.is_file():
@@ -276,9 +301,9 @@ def step_docs(project: Path, build: Path, database: Path) -> None:
 
 
 def step_publish(
-    project: Path, inputs: Path, fingerprint: dict[str, str], build: Path, warehouse: Path
+    delivery: Delivery, fingerprint: dict[str, str], build: Path, warehouse: Path
 ) -> None:
-    now = _fingerprint(inputs)
+    now = delivery.fingerprint()
     if now != fingerprint:
         changed = sorted({name for name, _ in set(now.items()) ^ set(fingerprint.items())})
         raise RefreshFailed(
@@ -297,30 +322,30 @@ def step_publish(
 # Entry points
 
 
-def refresh(project: Path, warehouse: Path) -> int:
+def refresh(project: Path, warehouse: Path, delivery: Delivery) -> int:
     warehouse.mkdir(parents=True, exist_ok=True)
     with _lock(warehouse):
         started = time.monotonic()
         publish.collect_garbage(warehouse)  # what a killed run left behind
         shutil.rmtree(warehouse / BUILD_DIR, ignore_errors=True)
-        inputs = _seed_dir(project)
+        inputs = delivery.directory
         build = warehouse / BUILD_DIR
         database = build / WAREHOUSE_FILE
         count = len(STEPS)
 
         _say(f"== 1/{count} validate inputs ({_rel(inputs, project)}/)")
-        fingerprint = step_validate(project, inputs)
+        fingerprint = step_validate(project, delivery)
         build.mkdir()
         _say(f"== 2/{count} dbt build into {_rel(database, project)}")
-        step_dbt_build(project, build, database)
+        step_dbt_build(project, build, database, delivery)
         _say(f"== 3/{count} verify {_rel(database, project)}")
         step_verify(project, build, database)
         _say(f"== 4/{count} render report")
         step_report(project, build, database)
         _say(f"== 5/{count} dbt docs")
-        step_docs(project, build, database)
+        step_docs(project, build, database, delivery)
         _say(f"== 6/{count} publish to {_rel(warehouse, project)}/")
-        step_publish(project, inputs, fingerprint, build, warehouse)
+        step_publish(delivery, fingerprint, build, warehouse)
     replaced = (
         f"; the set it replaced is in {_rel(warehouse / publish.PREVIOUS, project)}/ "
         f"(`{ROLLBACK_COMMAND}` puts it back)"
@@ -367,6 +392,13 @@ def main(argv: list[str] | None = None) -> int:
         help="where the published files live (default: <project>/warehouse)",
     )
     parser.add_argument(
+        "--delivery",
+        type=Path,
+        metavar="DIR",
+        help="build from the four files in DIR, as delivered (CSV) or as Parquet, read in place "
+        "(default: the embedded delivery, the seeds)",
+    )
+    parser.add_argument(
         "--rollback",
         action="store_true",
         help="publish warehouse/previous/ again (run again to undo) and exit",
@@ -376,8 +408,12 @@ def main(argv: list[str] | None = None) -> int:
     if not (project / "dbt_project.yml").is_file():
         parser.error(f"{project} is not a dbt project (no dbt_project.yml)")
     warehouse = (args.warehouse_dir or project / "warehouse").resolve()
+    if args.delivery is not None and not args.delivery.is_dir():
+        parser.error(f"--delivery {args.delivery}: not a directory")
     try:
-        return rollback(project, warehouse) if args.rollback else refresh(project, warehouse)
+        if args.rollback:
+            return rollback(project, warehouse)
+        return refresh(project, warehouse, Delivery(project, args.delivery))
     except RefreshFailed as failure:
         print(f"\n{failure}", file=sys.stderr, flush=True)
         return failure.code

@@ -1151,6 +1151,23 @@ def validate_delivery(directory: Path | str, project: Path | None = None) -> Rep
     return out.report()
 
 
+def delivered_files(directory: Path | str, project: Path | None = None) -> dict[str, Path]:
+    """Table -> the file delivering it in `directory` (<table>.csv or <table>.parquet), for every
+    table of var shop_files found there once (validate_delivery names what is missing or
+    doubled)."""
+    directory = Path(directory)
+    found = {}
+    for schema in shop_schema(project or project_dir()).files:
+        present = [
+            path
+            for path in (directory / schema.csv_name, directory / schema.parquet_name)
+            if path.is_file()
+        ]
+        if len(present) == 1:
+            found[schema.table] = present[0]
+    return found
+
+
 def validate_seeds(seeds_dir: Path | str, project: Path | None = None) -> Report:
     """The delivered files in the seed directory (what the refresh checks): validate_delivery."""
     return validate_delivery(seeds_dir, project)

@@ -1,11 +1,11 @@
 {%- set corrections = shop_value_corrections() -%}
-{#- (delivered file, delivered column, import CTE, its column as delivered) checked for the
+{#- (delivered table, delivered column, import CTE, its column as delivered) checked for the
     misspelt values of var shop_vocabulary.corrections -#}
 {%- set corrected_columns = [
-    ('market_file.csv', 'Тип сервиса', 'customers', 'service_tier_as_delivered'),
-    ('market_file.csv', 'Популярная_категория', 'customers', 'favourite_category_as_delivered'),
-    ('market_money.csv', 'Период', 'revenue', 'period_as_delivered'),
-    ('market_time.csv', 'Период', 'site_minutes', 'period_as_delivered'),
+    ('market_file', 'Тип сервиса', 'customers', 'service_tier_as_delivered'),
+    ('market_file', 'Популярная_категория', 'customers', 'favourite_category_as_delivered'),
+    ('market_money', 'Период', 'revenue', 'period_as_delivered'),
+    ('market_time', 'Период', 'site_minutes', 'period_as_delivered'),
 ] -%}
 
 with
@@ -27,9 +27,9 @@ features as (
 ),
 
 misspelt_values as (
-    {%- for file_name, column_name, relation, delivered_column in corrected_columns %}
+    {%- for table, column_name, relation, delivered_column in corrected_columns %}
     select
-        '{{ file_name }}' as file_name,
+        '{{ shop_file_name(table) }}' as file_name,
         '{{ column_name }}' as column_name,
         'misspelt value' as defect,
         {{ delivered_column }} as delivered_value,
@@ -45,7 +45,7 @@ misspelt_values as (
 
 impossible_revenue as (
     select
-        'market_money.csv' as file_name,
+        '{{ shop_file_name("market_money") }}' as file_name,
         'Выручка' as column_name,
         'impossible value' as defect,
         string_agg(cast(revenue_as_delivered as varchar), ', ') as delivered_value,
@@ -58,7 +58,7 @@ impossible_revenue as (
 
 inactive_customers as (
     select
-        'market_money.csv' as file_name,
+        '{{ shop_file_name("market_money") }}' as file_name,
         'Выручка' as column_name,
         'customer not active in every month' as defect,
         cast(null as varchar) as delivered_value,
@@ -72,13 +72,17 @@ inactive_customers as (
 
 delivered as (
     select
-        'market_file.csv' as file_name,
+        '{{ shop_file_name("market_file") }}' as file_name,
         cast(null as varchar) as column_name,
         'none: customers delivered' as defect,
         cast(null as varchar) as delivered_value,
         count(*) as rows_affected,
         count(*) as customers_affected,
+        {%- if delivery_is_files() %}
+        'read from {{ var("delivery_dir") | replace("'", "''") }}' as handling
+        {%- else %}
         'loaded as seed raw.market_file' as handling
+        {%- endif %}
     from customers
 )
 

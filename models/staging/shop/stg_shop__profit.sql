@@ -9,9 +9,10 @@ renamed as (
         ---------- ids
         id as customer_id,
         ---------- numerics
-        -- the file writes decimals with a comma; a value that is not a number becomes null and
-        -- fails the not_null test on profit, which names the column
-        try_cast(replace(trim("Прибыль"), ',', '.') as double) as profit
+        -- the file writes decimals with a comma (the seed keeps them as text; a delivered file
+        -- is read as a number already); a value that is not a number becomes null and fails the
+        -- not_null test on profit, which names the column
+        try_cast(replace(trim(cast("Прибыль" as varchar)), ',', '.') as double) as profit
     from source
 )
 

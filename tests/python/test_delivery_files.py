@@ -1,0 +1,97 @@
+"""A delivery as files: the four files read in place by DuckDB (dbt source `delivery`), as CSV in
+the delivered format or as Parquet, never loaded as seeds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from deliveries import DELIVERED_FILES, PROJECT_DIR, to_parquet
+from helpers import child_env, copy_project, explain, run_refresh
+
+from one_click import synth
+
+FEATURES = "select * from customers.customer_features order by customer_id"
+
+
+def _dbt_build(root: Path, database: Path, *args: str) -> subprocess.CompletedProcess:
+    env = child_env(root) | {"ONE_CLICK_WAREHOUSE": str(database)}
+    dbt = str(Path(sys.executable).parent / "dbt")
+    command = [dbt, "build", "-s", "+customer_features", "+data_defects", *args]
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    return copy_project(tmp_path_factory.mktemp("project"))
+
+
+@pytest.fixture(scope="module")
+def from_seeds(project, tmp_path_factory) -> Path:
+    database = tmp_path_factory.mktemp("seeds") / "one_click.duckdb"
+    result = _dbt_build(project, database)
+    assert result.returncode == 0, explain(result)
+    return database
+
+
+@pytest.mark.parametrize("parquet", [False, True], ids=["csv", "parquet"])
+def test_the_delivered_files_read_in_place_build_what_the_seeds_build(
+    project, from_seeds, tmp_path, parquet
+):
+    delivery = tmp_path / "delivery"
+    delivery.mkdir()
+    for name in DELIVERED_FILES:
+        shutil.copyfile(PROJECT_DIR / "seeds" / name, delivery / name)
+        if parquet:
+            to_parquet(delivery, Path(name).stem)
+    formats = {Path(n).stem: "parquet" if parquet else "csv" for n in DELIVERED_FILES}
+    database = tmp_path / "files" / "one_click.duckdb"
+    variables = json.dumps({"delivery_dir": str(delivery), "delivery_formats": formats})
+    result = _dbt_build(project, database, "--vars", variables)
+    assert result.returncode == 0, explain(result)
+    with duckdb.connect(str(database), read_only=True) as con:
+        built = con.sql(FEATURES).df()
+        schemas = {
+            r[0] for r in con.sql("select table_schema from information_schema.tables").fetchall()
+        }
+        files = {r[0] for r in con.sql("select file_name from quality.data_defects").fetchall()}
+    with duckdb.connect(str(from_seeds), read_only=True) as con:
+        expected = con.sql(FEATURES).df()
+    assert built.equals(expected)
+    assert "raw" not in schemas, "a delivery as files is never loaded as seeds"
+    suffix = "parquet" if parquet else "csv"
+    # the defects name the file as it was delivered (money.* has none)
+    assert files == {
+        f"{table}.{suffix}" for table in ("market_file", "market_money", "market_time")
+    }
+
+
+def test_a_refresh_from_a_parquet_delivery_publishes_a_self_contained_set(tmp_path):
+    root = copy_project(tmp_path / "project")
+    delivery = synth.generate(1500, tmp_path / "delivery", fmt="parquet")
+    result = run_refresh(root, "--delivery", str(delivery))
+    assert result.returncode == 0, explain(result)
+    warehouse = root / "warehouse"
+    manifest = json.loads((warehouse / ".dbt-target" / "manifest.json").read_text())
+    assert sorted(manifest["sources"]) == [
+        f"source.one_click.delivery.{Path(n).stem}" for n in sorted(DELIVERED_FILES)
+    ]
+    assert not [n for n in manifest["nodes"] if n.startswith("seed.")]
+    staging = manifest["nodes"]["model.one_click.stg_shop__customers"]
+    assert staging["depends_on"]["nodes"] == ["source.one_click.delivery.market_file"]
+    shutil.rmtree(delivery)  # the published warehouse does not read the delivery again
+    with duckdb.connect(str(warehouse / "one_click.duckdb"), read_only=True) as con:
+        relations = con.sql(
+            "select table_schema || '.' || table_name from information_schema.tables"
+        ).fetchall()
+        for (relation,) in relations:
+            con.sql(f"select count(*) from {relation}").fetchone()
+        (delivered,) = con.sql(
+            "select rows_affected from quality.data_defects where defect like 'none%'"
+        ).fetchone()
+    assert delivered == 1500
