@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 export ONE_CLICK_HOME := $(CURDIR)
 
-.PHONY: build test venv dbt-build pytest lint clean rollback
+.PHONY: build test venv dbt-build pytest lint clean rollback bench
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/dbt parse --quiet
 	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
+
+## bench: the full refresh on synthetic deliveries of 1.3 k to 1.3 M customers (about half an hour)
+bench: venv
+	$(BIN)/python scripts/benchmark_validate.py
+	$(BIN)/python scripts/benchmark_scale.py $(if $(SIZES),--sizes $(SIZES))
 
 clean:
 	rm -rf target logs warehouse/candidate warehouse/.build warehouse/.dbt-target

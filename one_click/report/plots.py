@@ -441,8 +441,9 @@ def shap_dependence(shap_values: pd.DataFrame, features: Sequence[str]) -> str:
         return to_data_uri(fig)
 
 
-def probability_by_band(scores: pd.DataFrame, bands: pd.DataFrame) -> str:
-    """Histogram of the decline probability of every customer, stacked by risk band."""
+def probability_by_band(histogram: pd.DataFrame, bands: pd.DataFrame) -> str:
+    """Histogram of the decline probability of every customer, stacked by risk band, from the
+    customers counted per band and bin (reporting.rpt_probability_histogram)."""
     names = list(bands["risk_band"])  # lowest probabilities first
     colours = BAND_COLOURS.get(len(names)) or [
         colormaps["RdYlGn_r"](0.1 + 0.8 * i / max(1, len(names) - 1)) for i in range(len(names))
@@ -450,15 +451,23 @@ def probability_by_band(scores: pd.DataFrame, bands: pd.DataFrame) -> str:
     with matplotlib.rc_context(STYLE):
         fig = _figure(8, 3.6)
         ax = fig.subplots()
-        data = [scores.loc[scores["risk_band"] == n, "decline_probability"] for n in names]
         counts = dict(zip(bands["risk_band"], bands["customers"], strict=True))
-        ax.hist(
-            data,
-            bins=np.linspace(0, 1, 41),
-            stacked=True,
-            color=colours,
-            label=[f"{n} ({counts[n]:,} customers)" for n in names],
-        )
+        edges = np.linspace(0, 1, 41)
+        bottom = np.zeros(len(edges) - 1)
+        for name, colour in zip(names, colours, strict=False):
+            rows = histogram[histogram["risk_band"] == name]
+            heights = np.zeros(len(edges) - 1)
+            heights[rows["probability_bin"].to_numpy(dtype=int)] = rows["customers"].to_numpy()
+            ax.bar(
+                edges[:-1],
+                heights,
+                width=np.diff(edges),
+                bottom=bottom,
+                align="edge",
+                color=colour,
+                label=f"{name} ({counts[name]:,} customers)",
+            )
+            bottom += heights
         ax.set_xlim(0, 1)
         ax.set_xlabel("predicted probability that activity declines")
         ax.set_ylabel("customers")

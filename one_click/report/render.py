@@ -140,11 +140,13 @@ def _data(data: ReportData) -> dict:
 
 
 def _features(data: ReportData) -> dict:
-    features = data["customer_features"]
+    features = data["customer_features"]  # every customer, or a sample of them
+    summary = data["summary"].iloc[0]
     numeric, categorical = feature_columns(features)
     return {
-        "customer_count": len(features),
-        "target_share": features[TARGET].astype(float).mean(),
+        "customer_count": int(summary["customers"]),
+        "sample_count": len(features),
+        "target_share": float(summary["declined_share"]),
         "figures": {
             "numeric_by_target": plots.numeric_by_target(features, numeric, TARGET),
             "category_share": plots.category_declined_share(features, categorical, TARGET),
@@ -183,7 +185,7 @@ def _model(data: ReportData) -> dict:
             "beeswarm": plots.shap_beeswarm(shap_values, shap_order),
             "dependence": plots.shap_dependence(shap_values, shap_order[:DEPENDENCE_FEATURES]),
             "probability_bands": plots.probability_by_band(
-                data["customer_scores"], data["risk_bands"]
+                data["probability_histogram"], data["risk_bands"]
             ),
         },
     }
@@ -215,7 +217,7 @@ def _targets(data: ReportData) -> dict:
             {**row, "reasons": [row[r] for r in REASONS if not _is_missing(row[r])]}
             for row in _records(data["retention_targets"])
         ],
-        "retention_target_count": len(curve),
+        "retention_target_count": int(curve["priority_rank"].max()),
         "retention_profit_at_risk": float(curve["cumulative_profit_at_risk"].iloc[-1]),
         "figures": {"retention_curve": plots.retention_curve(curve)},
     }
@@ -225,7 +227,7 @@ def _targets(data: ReportData) -> dict:
 PARTS = {
     "summary": (("summary",), _summary),
     "data": (("data_defects", "layer_counts"), _data),
-    "features": (("customer_features",), _features),
+    "features": (("customer_features", "summary"), _features),
     "correlations": (("customer_features",), _correlations),
     "model": (
         (
@@ -234,7 +236,7 @@ PARTS = {
             "model_calibration",
             "feature_importance",
             "shap_values",
-            "customer_scores",
+            "probability_histogram",
             "risk_bands",
         ),
         _model,

@@ -208,6 +208,20 @@ def _scored(customers: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
     return scored
 
 
+def _histogram(scored: pd.DataFrame) -> pd.DataFrame:
+    bins = np.minimum((scored["decline_probability"] * 40).astype(int), 39)
+    frame = (
+        scored.assign(probability_bin=bins)
+        .groupby(["risk_band", "probability_bin"])
+        .size()
+        .rename("customers")
+        .reset_index()
+    )
+    frame["bin_lower"] = frame["probability_bin"] / 40
+    frame["bin_upper"] = (frame["probability_bin"] + 1) / 40
+    return frame
+
+
 def _segments(scored: pd.DataFrame) -> dict[tuple[str, str], set]:
     segments = {
         ("targeted", "high_risk_high_profit"): scored.query(
@@ -381,7 +395,7 @@ def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]
         "model_calibration": _calibration(predictions),
         "feature_importance": _importance(shap),
         "shap_values": shap.sort_values(["feature", "customer_id"]),
-        "customer_scores": scored,
+        "probability_histogram": _histogram(scored),
         "risk_bands": bands,
         "risk_profit_matrix": matrix,
         **_marketing(scored),

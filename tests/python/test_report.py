@@ -223,9 +223,9 @@ def test_a_view_that_no_longer_binds_is_an_error_naming_it(warehouse, tmp_path):
 def test_missing_column_is_an_error_naming_it(warehouse, tmp_path):
     broken = shutil.copyfile(warehouse, tmp_path / "broken.duckdb")
     with duckdb.connect(str(broken)) as con:
-        con.execute("alter table reporting.rpt_customer_scores drop column risk_band")
+        con.execute("alter table reporting.rpt_risk_bands drop column max_probability")
     with pytest.raises(
-        WarehouseError, match=re.escape("column reporting.rpt_customer_scores.risk_band")
+        WarehouseError, match=re.escape("column reporting.rpt_risk_bands.max_probability")
     ):
         render(broken, tmp_path / "report.html")
 
