@@ -9,7 +9,7 @@ features as (
 sampled as (
     select *
     from features
-    order by hash(customer_id, {{ var('report_sample_size') }})
+    order by hash(customer_id, {{ var('random_seed') }})
     limit {{ var('report_sample_size') }}
 ),
 
