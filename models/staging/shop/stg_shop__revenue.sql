@@ -24,22 +24,38 @@ flagged as (
 ),
 
 -- An impossible value is replaced by the mean of the customer's own plausible, non-zero months,
--- so the customer keeps their row (dropping them would lose a real, active customer).
+-- so the customer keeps their row (dropping them would lose a real, active customer). Only the
+-- few customers with such a value need the mean.
+customers_to_impute as (
+    select distinct customer_id
+    from flagged
+    where is_revenue_imputed
+),
+
+plausible_means as (
+    select
+        flagged.customer_id,
+        avg(flagged.revenue_as_delivered) filter (
+            where not flagged.is_revenue_imputed and flagged.revenue_as_delivered > 0
+        ) as plausible_mean_revenue
+    from flagged
+    inner join customers_to_impute on flagged.customer_id = customers_to_impute.customer_id
+    group by flagged.customer_id
+),
+
 imputed as (
     select
-        customer_id,
-        period,
-        period_as_delivered,
-        revenue_as_delivered,
-        is_revenue_imputed,
+        flagged.customer_id,
+        flagged.period,
+        flagged.period_as_delivered,
+        flagged.revenue_as_delivered,
+        flagged.is_revenue_imputed,
         case
-            when is_revenue_imputed
-                then avg(revenue_as_delivered) filter (
-                    where not is_revenue_imputed and revenue_as_delivered > 0
-                ) over (partition by customer_id)
-            else revenue_as_delivered
+            when flagged.is_revenue_imputed then plausible_means.plausible_mean_revenue
+            else flagged.revenue_as_delivered
         end as revenue
     from flagged
+    left join plausible_means on flagged.customer_id = plausible_means.customer_id
 )
 
 select * from imputed
