@@ -30,13 +30,10 @@ features as (
         has_imputed_revenue,
         minutes_previous_month,
         minutes_current_month,
-        ---------- trends
-        revenue_current_month / revenue_previous_month as revenue_change_ratio,
-        revenue_current_month
-        + revenue_previous_month
-        + revenue_month_before_previous as revenue_3m_total,
-        minutes_current_month - minutes_previous_month as minutes_change,
-        minutes_current_month + minutes_previous_month as minutes_2m_total,
+        ---------- trends (var derived_features)
+        {%- for name, expression in var('derived_features').items() %}
+        {{ expression }} as {{ name }},
+        {%- endfor %}
         ---------- value
         profit
     from active_customers
