@@ -10,9 +10,11 @@ export ONE_CLICK_HOME := $(CURDIR)
 
 .PHONY: build test venv dbt-build pytest lint clean rollback bench
 
-$(BIN)/.installed: requirements.txt
+# the pinned requirements, then the project's own package, editable (importable from anywhere)
+$(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 venv: $(BIN)/.installed
