@@ -84,7 +84,7 @@ class PeakMemory(threading.Thread):
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
-        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self.pid, self.peak, self._finished = pid, 0, threading.Event()
 
     def _tree_rss(self) -> int:
         children: dict[int, list[int]] = {}
@@ -107,12 +107,12 @@ class PeakMemory(threading.Thread):
         return total
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._finished.is_set():
             self.peak = max(self.peak, self._tree_rss())
             time.sleep(0.2)
 
     def stop(self) -> int:
-        self._stop.set()
+        self._finished.set()
         self.join()
         return self.peak
 
