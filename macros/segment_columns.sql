@@ -1,21 +1,23 @@
-{#- The columns every segment view returns, in order: who, how risky, how valuable, and the
-    behaviour an analyst filters on. Each view may add its own columns after these. -#}
-{% macro segment_columns() -%}
-    customer_id,
-    decline_probability,
-    risk_band,
-    profit,
-    profit_level,
-    profit_at_risk,
-    favourite_category,
-    promo_purchase_share,
-    service_tier,
-    allow_offers,
-    marketing_contacts_6m_avg,
-    pages_per_visit,
-    unpaid_items_quarter,
-    service_errors,
-    top_reason_1,
-    top_reason_2,
-    top_reason_3
+{#- The columns every segment view returns, in order: who, how risky, how valuable, the behaviour
+    an analyst filters on, and the top reasons. `customers` is the view's import of
+    customer_risk, `reasons` its left join to customer_reasons (null beyond the customers it
+    explains). Each view may add its own columns after these. -#}
+{% macro segment_columns(customers='customers', reasons='reasons') -%}
+    {{ customers }}.customer_id,
+    {{ customers }}.decline_probability,
+    {{ customers }}.risk_band,
+    {{ customers }}.profit,
+    {{ customers }}.profit_level,
+    {{ customers }}.profit_at_risk,
+    {{ customers }}.favourite_category,
+    {{ customers }}.promo_purchase_share,
+    {{ customers }}.service_tier,
+    {{ customers }}.allow_offers,
+    {{ customers }}.marketing_contacts_6m_avg,
+    {{ customers }}.pages_per_visit,
+    {{ customers }}.unpaid_items_quarter,
+    {{ customers }}.service_errors,
+    {{ reasons }}.top_reason_1,
+    {{ reasons }}.top_reason_2,
+    {{ reasons }}.top_reason_3
 {%- endmacro %}

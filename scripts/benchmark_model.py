@@ -1,12 +1,22 @@
 """Benchmark the churn model the way `dbt build` runs it, phase by phase.
 
     .venv/bin/python scripts/benchmark_model.py [WAREHOUSE_FILE]
+    .venv/bin/python scripts/benchmark_model.py WAREHOUSE_FILE --sample-sizes 1000,2000,4000
 
 Reads customers.customer_features from the warehouse file (default
 warehouse/candidate/one_click.duckdb) and calls the same one_click.ml functions as the dbt
 Python models. Prints the nested-CV and held-out ROC-AUC of every candidate, the selected
 family's out-of-fold ROC-AUC, Brier score and calibration error with and without the sigmoid
-calibration, the stability of the SHAP top reasons, and the wall time of each phase.
+calibration, the stability of the SHAP top reasons, and the wall time of each phase; all on the
+model sample (var model_sample_size), as the build runs it.
+
+--sample-sizes: how the model sample's size trades ROC-AUC for time (what chose the default of
+var model_sample_size). A stratified evaluation set of --evaluation-customers is set aside
+first; for each size, a stratified sample of the rest goes through the nested search, the
+selection (var scoring_budget_seconds) and the kept model, which then scores the evaluation
+set, customers no model saw. Prints, per size, the selected family, its nested-CV ROC-AUC, the
+kept model's ROC-AUC on the evaluation set and the wall time of the search and of the kept model.
+Run it on a synthetic delivery of many customers (python -m one_click.synth).
 """
 
 import argparse
@@ -19,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+from sklearn.metrics import roc_auc_score
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
@@ -30,15 +41,19 @@ from one_click.ml.explain import (  # noqa: E402
     selected_shap_values,
     top_reasons,
 )
+from one_click.ml.features import ID_COLUMN, encode_target, feature_frame  # noqa: E402
 from one_click.ml.metrics import brier_score, expected_calibration_error  # noqa: E402
 from one_click.ml.persist import load_model, save_model  # noqa: E402
+from one_click.ml.sampling import stratified_sample  # noqa: E402
 from one_click.ml.selection import (  # noqa: E402
     candidate_predictions,
+    decline_probability,
     leaderboard,
     run_candidate_search,
     selected_family,
 )
 from one_click.ml.training import train_final_model  # noqa: E402
+from one_click.project import setting  # noqa: E402
 
 PHASES: list[tuple[str, float]] = []
 
@@ -60,6 +75,16 @@ def main() -> None:
     )
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--verbose", action="store_true", help="print the search's progress")
+    parser.add_argument(
+        "--sample-sizes",
+        help="comma-separated model sample sizes to compare (default: the one run of the build)",
+    )
+    parser.add_argument(
+        "--evaluation-customers",
+        type=int,
+        default=20_000,
+        help="customers set aside to score with each size's kept model (default 20000)",
+    )
     args = parser.parse_args()
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
@@ -69,28 +94,44 @@ def main() -> None:
         phase("load customer_features"),
         duckdb.connect(args.warehouse, read_only=True) as connection,
     ):
-        customers = connection.sql("select * from customers.customer_features").df()
-    print(f"{len(customers)} customers from {args.warehouse}; seed {RANDOM_SEED}\n")
+        everyone = connection.sql("select * from customers.customer_features").df()
+    budget = float(setting("scoring_budget_seconds"))
+    if args.sample_sizes:
+        compare_sample_sizes(everyone, args, budget)
+        return
+    sample_size = int(setting("model_sample_size"))
+    sampled = stratified_sample(everyone, sample_size)
+    customers = everyone[everyone[ID_COLUMN].isin(sampled[ID_COLUMN])]
+    print(
+        f"{len(everyone)} customers from {args.warehouse}, model sample {len(customers)}"
+        f" (var model_sample_size {sample_size}); seed {RANDOM_SEED}\n"
+    )
 
     with phase("candidate search (nested CV + 75/25 split, all families)"):
         search = run_candidate_search(customers, n_jobs=args.jobs)
     with phase("leaderboard"):
-        board = leaderboard(search)
+        board = leaderboard(search, len(everyone), budget)
         predictions = candidate_predictions(search)
     family = selected_family(board)
 
-    print("candidate               nested CV ROC-AUC      held-out  OOF pooled  OOF Brier  fit s")
+    print(
+        "candidate               nested CV ROC-AUC      held-out  OOF pooled  OOF Brier  fit s"
+        "  score s/1000  projected s"
+    )
     for row in board.itertuples():
         mark = "*" if row.is_selected else " "
         print(
             f"{mark} {row.model_family:21s} {row.cv_roc_auc_mean:.4f} ± {row.cv_roc_auc_std:.4f}"
             f"    {row.holdout_roc_auc:.4f}    {row.oof_roc_auc:.4f}     "
             f"{row.oof_brier_score:.4f}  {row.fit_seconds:5.1f}"
+            f"  {row.scoring_seconds_per_1000:12.4f}  {row.projected_scoring_seconds:11.1f}"
+            f"{'' if row.fits_scoring_budget else '  over budget'}"
         )
     chosen = board[board["is_selected"]].iloc[0]
     print(
-        f"\nselected: {family} (best mean outer-fold ROC-AUC)\n"
-        f"  out-of-fold ROC-AUC over all {len(customers)} customers: {chosen.oof_roc_auc:.4f}\n"
+        f"\nselected: {family} (best mean outer-fold ROC-AUC within the scoring budget of"
+        f" {budget:g} s)\n"
+        f"  out-of-fold ROC-AUC over the {len(customers)} customers: {chosen.oof_roc_auc:.4f}\n"
         f"  out-of-fold Brier score: {chosen.oof_brier_score:.4f}"
         f"  (a constant at the base rate scores "
         f"{brier_score(customers['activity_declined'], np.full(len(customers), customers['activity_declined'].mean())):.4f})\n"  # noqa: E501
@@ -142,12 +183,15 @@ def main() -> None:
             f"  {row.permutation_rank:4d}"
         )
 
-    with phase(f"kept model ({family} tuned on all customers, fitted, skops round trip)"):
+    with phase(f"kept model ({family} tuned on the sample, fitted, skops round trip)"):
         model, final_search = train_final_model(customers, family, n_jobs=args.jobs)
         with tempfile.TemporaryDirectory() as directory:
             artifact, _ = save_model(model, Path(directory), {"benchmark": True})
             reloaded = load_model(artifact)
-    print(f"\nkept model: {family}, search ROC-AUC {final_search.best_score_:.4f} (optimistic)")
+    print(
+        f"\nkept model: {family} on the {len(customers)} customers of the sample, search ROC-AUC"
+        f" {final_search.best_score_:.4f} (optimistic)"
+    )
     print(f"  parameters: {final_search.best_params_}")
     print(f"  reloaded from skops with the trusted list: {type(reloaded).__name__}")
 
@@ -156,6 +200,51 @@ def main() -> None:
         print(f"  {seconds:6.1f} s  {name}")
     print(f"  {sum(s for _, s in PHASES):6.1f} s  total")
     print(f"\n(out-of-fold probabilities of {predictions['model_family'].nunique()} families)")
+
+
+def compare_sample_sizes(everyone, args, budget: float) -> None:
+    """ROC-AUC and wall time of the model selection and the kept model for each sample size."""
+    sizes = [int(size) for size in args.sample_sizes.split(",")]
+    evaluation = stratified_sample(everyone, args.evaluation_customers, seed=RANDOM_SEED + 1)
+    held = everyone[ID_COLUMN].isin(evaluation[ID_COLUMN])
+    pool, scored = everyone[~held], everyone[held]
+    X_scored, y_scored = feature_frame(scored), encode_target(scored)
+    print(
+        f"{len(everyone)} customers from {args.warehouse}; {len(scored)} set aside to score,"
+        f" samples from the other {len(pool)}; {args.jobs} workers; seed {RANDOM_SEED}\n"
+    )
+    print(
+        "sample  selected             nested CV ROC-AUC  kept model ROC-AUC (set aside)"
+        "  search s  kept model s  scoring s/1000"
+    )
+    for size in sizes:
+        sampled = stratified_sample(pool, size)
+        customers = pool[pool[ID_COLUMN].isin(sampled[ID_COLUMN])]
+        started = time.perf_counter()
+        search = run_candidate_search(customers, n_jobs=args.jobs)
+        searched = time.perf_counter() - started
+        board = leaderboard(search, len(everyone), budget)
+        family = selected_family(board)
+        chosen = board[board["is_selected"]].iloc[0]
+        started = time.perf_counter()
+        model, _ = train_final_model(customers, family, n_jobs=args.jobs)
+        trained = time.perf_counter() - started
+        started = time.perf_counter()
+        probability = decline_probability(model, X_scored)
+        per_1000 = (time.perf_counter() - started) / len(scored) * 1000
+        auc = roc_auc_score(y_scored, probability)
+        print(
+            f"{len(customers):6d}  {family:20s} {chosen.cv_roc_auc_mean:.4f} ± "
+            f"{chosen.cv_roc_auc_std:.4f}    {auc:.4f}                        "
+            f"{searched:8.1f}  {trained:12.1f}  {per_1000:14.4f}",
+            flush=True,
+        )
+        others = ", ".join(
+            f"{row.model_family} {row.cv_roc_auc_mean:.4f} ({row.projected_scoring_seconds:.0f} s)"
+            for row in board.itertuples()
+            if not row.is_selected
+        )
+        print(f"        others (nested CV ROC-AUC, projected scoring s): {others}", flush=True)
 
 
 if __name__ == "__main__":

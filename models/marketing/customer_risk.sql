@@ -21,9 +21,6 @@ scored as (
         features.*,
         scores.decline_probability,
         scores.risk_band,
-        scores.top_reason_1,
-        scores.top_reason_2,
-        scores.top_reason_3,
         case
             when features.profit >= profit_cutoffs.high_profit_cutoff then 'high'
             when features.profit <= profit_cutoffs.low_profit_cutoff then 'low'

@@ -1,9 +1,15 @@
 -- Every scored customer ranked by expected profit at risk over the next months (var
--- profit_at_risk_months), so marketing can work down the list until the budget runs out.
+-- profit_at_risk_months), so marketing can work down the list until the budget runs out. The top
+-- reasons come from customer_reasons, which explains the first var reasons_top_n of this list:
+-- null further down.
 with
 
 customers as (
     select * from {{ ref('customer_risk') }}
+),
+
+reasons as (
+    select * from {{ ref('customer_reasons') }}
 ),
 
 memberships as (
@@ -35,11 +41,12 @@ ranked as (
         ) as cumulative_profit_at_risk,
         customers.allow_offers,
         customers.favourite_category,
-        customers.top_reason_1,
-        customers.top_reason_2,
-        customers.top_reason_3,
+        reasons.top_reason_1,
+        reasons.top_reason_2,
+        reasons.top_reason_3,
         coalesce(customer_segments.segments, '') as segments
     from customers
+    left join reasons on customers.customer_id = reasons.customer_id
     left join customer_segments on customers.customer_id = customer_segments.customer_id
 )
 

@@ -6,11 +6,16 @@ customers as (
     select * from {{ ref('customer_risk') }}
 ),
 
+reasons as (
+    select * from {{ ref('customer_reasons') }}
+),
+
 segment as (
     select
         {{ segment_columns() }}
     from customers
-    where risk_band = 'high' and profit_level = 'high'
+    left join reasons on customers.customer_id = reasons.customer_id
+    where customers.risk_band = 'high' and customers.profit_level = 'high'
 )
 
 select * from segment

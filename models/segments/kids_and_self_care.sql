@@ -7,17 +7,22 @@ customers as (
     select * from {{ ref('customer_risk') }}
 ),
 
+reasons as (
+    select * from {{ ref('customer_reasons') }}
+),
+
 segment as (
     select
         {{ segment_columns() }},
         case
-            when favourite_category in {{ sql_list(shop_categories('kids')) }} then 'kids'
+            when customers.favourite_category in {{ sql_list(shop_categories('kids')) }} then 'kids'
             else 'self_care'
         end as category_group
     from customers
+    left join reasons on customers.customer_id = reasons.customer_id
     where
-        favourite_category in {{ sql_list(shop_categories('kids')) }}
-        or favourite_category in {{ sql_list(shop_categories('self_care')) }}
+        customers.favourite_category in {{ sql_list(shop_categories('kids')) }}
+        or customers.favourite_category in {{ sql_list(shop_categories('self_care')) }}
 )
 
 select * from segment

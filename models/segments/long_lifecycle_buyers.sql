@@ -7,11 +7,16 @@ customers as (
     select * from {{ ref('customer_risk') }}
 ),
 
+reasons as (
+    select * from {{ ref('customer_reasons') }}
+),
+
 segment as (
     select
         {{ segment_columns() }}
     from customers
-    where favourite_category in {{ sql_list(shop_categories('long_lifecycle')) }}
+    left join reasons on customers.customer_id = reasons.customer_id
+    where customers.favourite_category in {{ sql_list(shop_categories('long_lifecycle')) }}
 )
 
 select * from segment

@@ -6,13 +6,18 @@ customers as (
     select * from {{ ref('customer_risk') }}
 ),
 
+reasons as (
+    select * from {{ ref('customer_reasons') }}
+),
+
 segment as (
     select
         {{ segment_columns() }}
     from customers
+    left join reasons on customers.customer_id = reasons.customer_id
     where
-        risk_band = 'high'
-        and promo_purchase_share >= {{ var('promo_dependent_share') }}
+        customers.risk_band = 'high'
+        and customers.promo_purchase_share >= {{ var('promo_dependent_share') }}
 )
 
 select * from segment

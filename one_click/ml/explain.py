@@ -58,6 +58,8 @@ from one_click.ml.selection import (
 BACKGROUND_CLUSTERS = 12
 PERMUTATION_REPEATS = 10
 UNSEEN_CODE = -1
+# |base value + sum of SHAP values - decline probability| allowed (float rounding only)
+ADDITIVITY_TOLERANCE = 1e-9
 
 SHAP_DTYPES = {
     ID_COLUMN: "int32",
@@ -113,11 +115,29 @@ def explain(
     values = the customer's probability, exactly.
     """
 
+    with threadpool_limits(limits=1):
+        starts, weights = background_medoids(model, background, clusters, seed)
+    return explain_from(model, starts, weights, explained, codes, seed)
+
+
+def explain_from(
+    model,
+    starts: pd.DataFrame,
+    weights: np.ndarray,
+    explained: pd.DataFrame,
+    codes: CategoryCodes,
+    seed: int = RANDOM_SEED,
+) -> tuple[np.ndarray, np.ndarray]:
+    """explain() from a background already summarised (background_medoids: starts, weights).
+
+    The chains' orders depend on the seed and the background only, not on which customers are
+    explained: explaining the customers in parts gives each the values it gets explained with
+    all the others (up to the rounding of the model's arithmetic)."""
+
     def probability(coded: np.ndarray) -> np.ndarray:
         return model.predict_proba(codes.decode(coded))[:, 1]
 
     with threadpool_limits(limits=1):
-        starts, weights = background_medoids(model, background, clusters, seed)
         return permutation_shap(
             probability, codes.encode(explained), codes.encode(starts), weights, seed=seed
         )
@@ -225,12 +245,18 @@ def selected_shap_values(
     n_jobs: int = 2,
     explain_seed: int | None = None,
     clusters: int = BACKGROUND_CLUSTERS,
+    explained=None,
+    scores: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Out-of-fold SHAP values of every customer under the selected family.
+    """Out-of-fold SHAP values of the model sample's customers under the selected family.
 
-    Each customer is explained by the outer-fold model that scored them (rebuilt from the
-    search table, see selection.refit_fold), against a background of that model's training
-    customers: the explanation is of the very probability customer_scores shows.
+    customers: the model sample (the customers candidate_search ran on); explained: the ids of
+    those to explain (default: all; customer_shap_values passes the SHAP sample); scores: rows
+    of customer_scores (customer_id, decline_probability) covering them, to check the values
+    add up to the probability each customer was given (check_additivity). Each customer
+    is explained by the outer-fold model that scored them (rebuilt from the search table, see
+    selection.refit_fold), against a background of that model's training customers: the
+    explanation is of the very probability customer_scores shows.
     explain_seed (default: seed) draws the background summary and the permutation chains only;
     the benchmark changes it to measure how stable the top reasons are.
     """
@@ -238,23 +264,49 @@ def selected_shap_values(
     customers = sort_customers(customers)
     X, y = feature_frame(customers), encode_target(customers)
     codes = CategoryCodes(X)
-    folds = evaluation_folds(customers, search, family, OUTER_FOLD, seed)
-    logger.info(f"SHAP: {family}, {len(folds)} outer folds, {2 * clusters} chains per customer")
+    ids = customers[ID_COLUMN].to_numpy()
+    wanted = np.ones(len(ids), dtype=bool)
+    if explained is not None:
+        explained = np.asarray(explained)
+        unknown = np.setdiff1d(explained, ids)
+        if len(unknown):
+            raise ValueError(f"{len(unknown)} customers to explain are not in the model sample")
+        wanted = np.isin(ids, explained)
+    folds = [
+        (fold, train, test, rows, test[wanted[test]])
+        for fold, train, test, rows in evaluation_folds(customers, search, family, OUTER_FOLD, seed)
+        if wanted[test].any()
+    ]
+    logger.info(
+        f"SHAP: {family}, {int(wanted.sum())} customers, {len(folds)} outer folds,"
+        f" {2 * clusters} chains per customer"
+    )
     started = time.perf_counter()
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
     frames = []
-    for fold, test, values, base in parallel(
+    for fold, shown, values, base in parallel(
         delayed(_explain_fold)(
-            family, fold, rows, X, y, train, test, codes, seed, explain_seed or seed, clusters
+            family,
+            fold,
+            rows,
+            X,
+            y,
+            train,
+            test,
+            shown,
+            codes,
+            seed,
+            explain_seed or seed,
+            clusters,
         )
-        for fold, train, test, rows in folds
+        for fold, train, test, rows, shown in folds
     ):
-        frames.append(shap_long(customers.iloc[test], values, base, codes))
+        frames.append(shap_long(customers.iloc[shown], values, base, codes))
         logger.info(
-            f"SHAP [{len(frames)}/{len(folds)}] outer fold {fold}: {len(test)} customers"
+            f"SHAP [{len(frames)}/{len(folds)}] outer fold {fold}: {len(shown)} customers"
             f" ({time.perf_counter() - started:.0f} s elapsed)"
         )
-    return (
+    values = (
         pd.concat(frames, ignore_index=True)
         .assign(order=lambda f: f["feature"].map(FEATURES.index))
         .sort_values([ID_COLUMN, "order"])
@@ -262,13 +314,38 @@ def selected_shap_values(
         .reset_index(drop=True)
         .astype(SHAP_DTYPES)
     )
+    if scores is not None:
+        check_additivity(values, scores.set_index(ID_COLUMN)["decline_probability"])
+    return values
 
 
-def _explain_fold(family, fold, rows, X, y, train, test, codes, seed, explain_seed, clusters):
-    """Refit one outer fold's model and explain its test customers (runs in a worker)."""
+def _explain_fold(
+    family, fold, rows, X, y, train, test, shown, codes, seed, explain_seed, clusters
+):
+    """Refit one outer fold's model and explain the test customers at positions `shown` (runs
+    in a worker). The refit is checked against all of the fold's recorded scores (test)."""
     model = refit_fold(family, rows, X, y, train, test, seed)
-    values, base = explain(model, X.iloc[train], X.iloc[test], codes, explain_seed, clusters)
-    return fold, test, values, base
+    values, base = explain(model, X.iloc[train], X.iloc[shown], codes, explain_seed, clusters)
+    return fold, shown, values, base
+
+
+def check_additivity(shap_values: pd.DataFrame, probability: pd.Series) -> None:
+    """Raise unless every explained customer's base value + SHAP values add up to their decline
+    probability (probability: by customer_id, as customer_scores shows it): the explanation is
+    of the score the customer has, by the model that scored them."""
+    totals = shap_values.groupby(ID_COLUMN).agg(
+        shap_sum=("shap_value", "sum"), base_value=("base_value", "first")
+    )
+    unscored = totals.index.difference(probability.index)
+    if len(unscored):
+        raise ValueError(f"{len(unscored)} explained customers have no score, e.g. {unscored[0]}")
+    gap = (totals["shap_sum"] + totals["base_value"] - probability.reindex(totals.index)).abs()
+    if (gap > ADDITIVITY_TOLERANCE).any():
+        worst = gap.idxmax()
+        raise ValueError(
+            f"customer {worst}: base value + SHAP values miss the decline probability by"
+            f" {gap.max():.3g}: explained by another model than the one that scored them"
+        )
 
 
 def top_reasons(shap_values: pd.DataFrame, n: int = 3) -> pd.DataFrame:
@@ -347,10 +424,12 @@ def feature_importance(
     seed: int = RANDOM_SEED,
     n_jobs: int = 2,
 ) -> pd.DataFrame:
-    """Mean |SHAP| over all customers, and permutation importance on held-out customers.
+    """Mean |SHAP| over the explained customers (shap_values: the SHAP sample), and permutation
+    importance on held-out customers.
 
-    Permutation importance uses the common 75/25 split: the family tuned and fitted on the 75 %
-    (rebuilt from the search table), the ROC-AUC drop measured on the 25 % it never saw.
+    customers: the model sample. Permutation importance uses its common 75/25 split: the family
+    tuned and fitted on the 75 % (rebuilt from the search table), the ROC-AUC drop measured on
+    the 25 % it never saw.
     """
     customers = sort_customers(customers)
     X, y = feature_frame(customers), encode_target(customers)

@@ -73,6 +73,20 @@ def load_model(path):
     return sio.load(path, trusted=TRUSTED_TYPES)
 
 
+def load_kept_model(session, churn_model: pd.DataFrame):
+    """The kept model that ml.churn_model (its one row, `churn_model`) describes, loaded from the
+    model directory beside the warehouse file of a dbt Python model's DuckDB session.
+
+    Raises when the file on disk is not the model of that row (another build's version)."""
+    [row] = churn_model.to_dict("records")
+    warehouse_directory = model_directory(session).parent
+    artifact = warehouse_directory / row["artifact_path"]
+    version = load_metadata(artifact).get("version")
+    if version != row["version"]:
+        raise ValueError(f"{artifact} holds model version {version}, not {row['version']}")
+    return load_model(artifact)
+
+
 def load_metadata(path) -> dict:
     """The metadata JSON beside a kept model (path of the .skops or of the .json)."""
     path = Path(path)

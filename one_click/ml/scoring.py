@@ -1,12 +1,17 @@
-"""Scores and their reading: risk bands, calibration, scoring a new batch with a kept model."""
+"""Scores and their reading: risk bands, calibration, scoring a new batch with a kept model, and
+customer_scores, every customer scored as a stream of Arrow record batches."""
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import sklearn
+from joblib import Parallel, delayed
+from threadpoolctl import threadpool_limits
 
 from one_click.ml.candidates import fitted_pipeline
-from one_click.ml.explain import top_reasons
 from one_click.ml.features import (
     CATEGORICAL_FEATURES,
+    FEATURES,
     ID_COLUMN,
     TARGET,
     assert_model_positive_class,
@@ -98,36 +103,130 @@ def calibration_by_family(predictions: pd.DataFrame, board: pd.DataFrame) -> pd.
     )
 
 
-SCORES_DTYPES = {
-    ID_COLUMN: "int32",
-    "decline_probability": "float64",
-    "risk_band": "string",
-    "top_reason_1": "string",
-    "top_reason_2": "string",
-    "top_reason_3": "string",
-    "model_family": "string",
-}
+# how customer_scores scores all customers: record batches of this many rows, read only as the
+# workers take them, so memory holds a few batches whatever the number of customers
+SCORING_BATCH_ROWS = 50_000
+# scikit-learn's bound on the temporary arrays of one call (neighbour distances), in MiB
+SCORING_WORKING_MEMORY_MB = 128
+# the kinds of score in customer_scores
+OUT_OF_FOLD = "out_of_fold"
+HELD_OUT = "held_out"
+
+SCORES_SCHEMA = pa.schema(
+    [
+        (ID_COLUMN, pa.int32()),
+        ("decline_probability", pa.float64()),
+        ("risk_band", pa.string()),
+        ("score_kind", pa.string()),
+        ("model_family", pa.string()),
+    ]
+)
 
 
-def customer_scores(
+def score_batch(
+    batch: pd.DataFrame, model, out_of_fold: pd.Series, family: str, high: float, medium: float
+) -> tuple[pd.DataFrame, dict]:
+    """Scores of one batch of customers: out of fold for the customers of the model sample
+    (out_of_fold: their probability by customer_id), from the kept model for everyone else;
+    and the categories of those others that the kept model never saw (unseen_categories)."""
+    ids = batch[ID_COLUMN].to_numpy()
+    probability = out_of_fold.reindex(ids).to_numpy(dtype=float)
+    held_out = np.isnan(probability)
+    unseen = {}
+    if held_out.any():
+        assert_model_positive_class(model)
+        X = feature_frame(batch.loc[held_out])
+        unseen = unseen_categories(model, X)
+        probability[held_out] = model.predict_proba(X)[:, 1]
+    scores = pd.DataFrame(
+        {
+            ID_COLUMN: ids.astype("int32"),
+            "decline_probability": probability,
+            "risk_band": risk_band(probability, high, medium),
+            "score_kind": np.where(held_out, HELD_OUT, OUT_OF_FOLD).astype(object),
+            "model_family": family,
+        }
+    )
+    return scores, unseen
+
+
+def _scored_record_batch(batch, model, out_of_fold, family, high, medium):
+    """score_batch of an Arrow record batch, as a record batch (runs in a worker process)."""
+    frame = batch.to_pandas() if hasattr(batch, "to_pandas") else batch
+    with (
+        threadpool_limits(limits=1),
+        sklearn.config_context(working_memory=SCORING_WORKING_MEMORY_MB),
+    ):
+        scores, unseen = score_batch(frame, model, out_of_fold, family, high, medium)
+    return pa.RecordBatch.from_pandas(scores, schema=SCORES_SCHEMA, preserve_index=False), unseen
+
+
+def score_record_batches(
+    batches,
+    model,
     predictions: pd.DataFrame,
     board: pd.DataFrame,
-    shap_values: pd.DataFrame,
     high: float,
     medium: float,
-) -> pd.DataFrame:
-    """Every customer's out-of-fold decline probability under the selected family, its risk band
-    and the three features pushing it up the most."""
+    n_jobs: int = 1,
+) -> pa.RecordBatchReader:
+    """customer_scores as a stream: every customer of `batches` (Arrow record batches of
+    customer_features) scored, one output batch per input batch, in their order.
+
+    A customer of the model sample (the selected family's rows of candidate_predictions) keeps
+    the out-of-fold probability of the outer-fold model that never trained on them (score_kind
+    'out_of_fold'); every other customer is scored by `model`, the kept model, tuned and fitted
+    on the sample only ('held_out'). Nothing is read before the consumer asks for it; with
+    n_jobs workers, at most 2 x n_jobs batches are read ahead of what the consumer took, so
+    memory holds a few batches whatever the number of customers.
+    """
     family = selected_family(board)
-    scores = predictions.loc[predictions["model_family"] == family, [ID_COLUMN, "oof_probability"]]
-    if set(scores[ID_COLUMN]) != set(shap_values[ID_COLUMN]):
-        raise ValueError(f"the SHAP values do not cover the same customers as the {family} scores")
-    scores = scores.rename(columns={"oof_probability": "decline_probability"})
-    scores["risk_band"] = risk_band(scores["decline_probability"], high, medium)
-    scores = scores.merge(top_reasons(shap_values), on=ID_COLUMN, how="left", validate="1:1")
-    scores["model_family"] = family
-    return (
-        scores.sort_values(ID_COLUMN)
-        .reset_index(drop=True)[list(SCORES_DTYPES)]
-        .astype(SCORES_DTYPES)
+    selected = predictions[predictions["model_family"] == family]
+    out_of_fold = pd.Series(
+        selected["oof_probability"].to_numpy(dtype=float),
+        index=selected[ID_COLUMN].to_numpy(),
     )
+    if out_of_fold.index.has_duplicates:
+        raise ValueError(f"candidate_predictions scores a customer twice under {family}")
+
+    def scored():
+        logger, warned = get_logger(), set()
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2 * n_jobs")
+        tasks = (
+            delayed(_scored_record_batch)(batch, model, out_of_fold, family, high, medium)
+            for batch in batches
+        )
+        for batch, unseen in parallel(tasks):
+            new = {column: values for column, values in unseen.items() if column not in warned}
+            if new:
+                warned |= set(new)
+                logger.warning(
+                    f"scoring customers with categories the model never saw: {new}; they are"
+                    " scored as if the category were none of the known ones"
+                )
+            yield batch
+
+    return pa.RecordBatchReader.from_batches(SCORES_SCHEMA, scored())
+
+
+def scored_columns() -> list[str]:
+    """The columns of customer_features that scoring reads, in order."""
+    return [ID_COLUMN, *FEATURES]
+
+
+def score_relation(
+    features,
+    model,
+    predictions: pd.DataFrame,
+    board: pd.DataFrame,
+    high: float,
+    medium: float,
+    batch_rows: int = SCORING_BATCH_ROWS,
+    n_jobs: int = 1,
+) -> pa.RecordBatchReader:
+    """score_record_batches over a DuckDB relation of customer_features, read as record batches
+    of batch_rows (only the columns the model reads), in the relation's order: no sort, which
+    would hold a copy of every customer."""
+    columns = ", ".join(f'"{column}"' for column in scored_columns())
+    batches = features.select(columns).to_arrow_reader(batch_rows)
+    return score_record_batches(batches, model, predictions, board, high, medium, n_jobs)

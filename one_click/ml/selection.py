@@ -8,6 +8,27 @@ the outer folds' ROC-AUC) is never computed on rows that tuned it.
 
 The 75/25 split (train_test_split(..., test_size=0.25, stratify=y, random_state=42)) is the one
 published solutions use: the family is tuned on the 75 % and scored once on the 25 %.
+
+All of it runs on the model sample (one_click.ml.sampling, at most var model_sample_size
+customers); every other customer is scored by the kept model, which is tuned and fitted on that
+sample too.
+
+The selection rule (leaderboard), cost first, then ROC-AUC:
+1. Every fit's scoring is timed on one thread, on a batch of SCORING_PROBE_ROWS customers (its
+   test part repeated), and recorded per test part (candidate_search.scoring_seconds). A
+   family's scoring cost is the median over the outer folds of those seconds per 1,000
+   customers, and its projected scoring time is that cost x all customers / 1,000 x 5/4: the
+   kept model trains on the whole sample, the outer-fold models on 4/5 of it, and the scoring
+   cost of neighbours and kernels grows in proportion to the training set (for trees and linear
+   models the 5/4 over-estimates a little).
+2. A family fits the budget when its projected scoring time is at most var
+   scoring_budget_seconds. Among the families that fit, the best mean outer-fold ROC-AUC is
+   selected (exact ties to the family listed first in candidates.py). Near-ties are not broken
+   by cost: the gaps between the leading families are smaller than the spread of the ROC-AUC over
+   the outer folds, and a rule that preferred the cheaper of two near-equal families would let
+   timing noise choose the model.
+3. If no family fits, the one with the smallest projected scoring time is selected (the build
+   goes on, and the leaderboard shows fits_scoring_budget false for all).
 """
 
 import json
@@ -50,6 +71,12 @@ OUTER_FOLD = "outer_fold"
 HOLDOUT = "holdout"
 # a family whose search costs more goes first, so the two workers finish together
 _COST_ORDER = ["soft_voting", "svc", "knn", "logistic_regression", "decision_tree"]
+# rows the scoring time of a fit is measured on (its test rows repeated): about the cost per
+# customer of customer_scores' batches, without the fixed cost of a call on a small fold
+SCORING_PROBE_ROWS = 5_000
+# the kept model trains on all of the sample, an outer-fold model on (OUTER_FOLDS - 1) /
+# OUTER_FOLDS of it: the factor by which a scoring cost that grows with the training set grows
+KEPT_MODEL_TRAINING_GROWTH = OUTER_FOLDS / (OUTER_FOLDS - 1)
 
 SEARCH_DTYPES = {
     "model_family": "string",
@@ -61,6 +88,7 @@ SEARCH_DTYPES = {
     "best_params": "string",
     "inner_cv_roc_auc": "float64",
     "fit_seconds": "float64",
+    "scoring_seconds": "float64",
 }
 
 
@@ -128,12 +156,26 @@ def decline_probability(model, X: pd.DataFrame) -> np.ndarray:
     return model.predict_proba(X)[:, 1]
 
 
+def scoring_time(model, X: pd.DataFrame, rows: int | None = None) -> float:
+    """Seconds the model takes to score len(X) customers, measured on one thread on a batch of
+    at least `rows` (default SCORING_PROBE_ROWS; X's rows repeated), the way customer_scores
+    scores: large batches, so the fixed cost of a call does not count as cost per customer."""
+    rows = SCORING_PROBE_ROWS if rows is None else rows
+    probe = X.iloc[np.resize(np.arange(len(X)), max(rows, len(X)))]
+    with threadpool_limits(limits=1):
+        started = time.perf_counter()
+        model.predict_proba(probe)
+        seconds = time.perf_counter() - started
+    return seconds * len(X) / len(probe)
+
+
 def _evaluate(family, evaluation, fold, train, test, X, y, seed, calibrate=True):
     """Tune on the training positions, fit, score the test positions: one row per test customer."""
     started = time.perf_counter()
     search = tune(family, X.iloc[train], y[train], seed)
     model = fit_tuned(family, search.best_params_, X.iloc[train], y[train], seed, calibrate)
     probability = decline_probability(model, X.iloc[test])
+    scoring_seconds = scoring_time(model, X.iloc[test])
     return {
         "model_family": family,
         "evaluation": evaluation,
@@ -143,6 +185,7 @@ def _evaluate(family, evaluation, fold, train, test, X, y, seed, calibrate=True)
         "best_params": json.dumps(params_to_json_ready(search.best_params_), sort_keys=True),
         "inner_cv_roc_auc": float(search.best_score_),
         "fit_seconds": time.perf_counter() - started,
+        "scoring_seconds": scoring_seconds,
     }
 
 
@@ -157,7 +200,8 @@ def run_candidate_search(
 
     Returns one row per (model_family, evaluation, scored customer): evaluation 'outer_fold'
     (fold 1..5, every customer once per family) or 'holdout' (fold 0, the 25 % test part), with
-    the probability, the parameters the inner search chose for that fit and its wall time.
+    the probability, the parameters the inner search chose for that fit, its wall time and the
+    measured scoring time of its test part (scoring_time). customers: the model sample.
     """
     logger = get_logger()
     customers = sort_customers(customers)
@@ -201,6 +245,7 @@ def run_candidate_search(
                 "best_params": result["best_params"],
                 "inner_cv_roc_auc": result["inner_cv_roc_auc"],
                 "fit_seconds": result["fit_seconds"],
+                "scoring_seconds": result["scoring_seconds"],
             }
         )
         for result in results
@@ -245,16 +290,25 @@ LEADERBOARD_DTYPES = {
     "fit_seconds": "float64",
     "cv_rank": "int32",
     "is_selected": "bool",
+    "sample_customers": "int64",
+    "all_customers": "int64",
+    "scoring_seconds_per_1000": "float64",
+    "projected_scoring_seconds": "float64",
+    "fits_scoring_budget": "bool",
+    "selection_rank": "int32",
 }
 
 
-def leaderboard(search: pd.DataFrame) -> pd.DataFrame:
-    """One row per family; the selected one has the best mean outer-fold ROC-AUC.
+def leaderboard(search: pd.DataFrame, all_customers: int, scoring_budget_seconds: float):
+    """One row per family; the selected one is the best mean outer-fold ROC-AUC among the
+    families whose projected scoring time fits the budget (the rule: see the module docstring).
 
+    all_customers: how many customers the build scores (customer_features), for the projection.
     best_params are the ones tuned on the 75 % part (those holdout_roc_auc scores); the outer
-    folds each tuned their own (see candidate_search). oof_* are over all customers' out-of-fold
+    folds each tuned their own (see candidate_search). oof_* are over the sample's out-of-fold
     probabilities pooled (calibration error: see scoring.expected_calibration_error);
-    fit_seconds is the wall time of all the family's tuned fits.
+    fit_seconds is the wall time of all the family's tuned fits. cv_rank ranks by ROC-AUC alone,
+    selection_rank by the rule (1 = selected).
     """
     rows = []
     for family, family_rows in search.groupby("model_family", sort=True):
@@ -264,6 +318,10 @@ def leaderboard(search: pd.DataFrame) -> pd.DataFrame:
             roc_auc_score(fold_rows[TARGET].astype(int), fold_rows["probability"])
             for _, fold_rows in oof.groupby("fold")
         ]
+        folds = oof.groupby("fold").agg(
+            seconds=("scoring_seconds", "first"), scored=(ID_COLUMN, "size")
+        )
+        per_1000 = float(np.median(folds["seconds"] / folds["scored"] * 1000))
         rows.append(
             {
                 "model_family": family,
@@ -281,16 +339,39 @@ def leaderboard(search: pd.DataFrame) -> pd.DataFrame:
                 "fit_seconds": float(
                     family_rows.groupby(["evaluation", "fold"])["fit_seconds"].first().sum()
                 ),
+                "sample_customers": oof[ID_COLUMN].nunique(),
+                "all_customers": int(all_customers),
+                "scoring_seconds_per_1000": per_1000,
+                "projected_scoring_seconds": (
+                    per_1000 * int(all_customers) / 1000 * KEPT_MODEL_TRAINING_GROWTH
+                ),
             }
         )
     board = pd.DataFrame(rows)
+    listed = board["model_family"].map(FAMILIES.index)
     # ties (none expected) go to the family listed first in CANDIDATES
-    order = board.assign(listed=board["model_family"].map(FAMILIES.index)).sort_values(
+    by_auc = board.assign(listed=listed).sort_values(
         ["cv_roc_auc_mean", "listed"], ascending=[False, True]
     )
-    board["cv_rank"] = pd.Series(range(1, len(order) + 1), index=order.index)
-    board["is_selected"] = board["cv_rank"] == 1
-    return board.sort_values("cv_rank").reset_index(drop=True).astype(LEADERBOARD_DTYPES)
+    board["cv_rank"] = pd.Series(range(1, len(board) + 1), index=by_auc.index)
+    board["fits_scoring_budget"] = board["projected_scoring_seconds"] <= scoring_budget_seconds
+    # the families that fit by ROC-AUC, best first; then the others by projected time, cheapest
+    by_rule = board.assign(
+        over_budget=~board["fits_scoring_budget"],
+        key=np.where(
+            board["fits_scoring_budget"],
+            -board["cv_roc_auc_mean"],
+            board["projected_scoring_seconds"],
+        ),
+        listed=listed,
+    ).sort_values(["over_budget", "key", "listed"])
+    board["selection_rank"] = pd.Series(range(1, len(board) + 1), index=by_rule.index)
+    board["is_selected"] = board["selection_rank"] == 1
+    return (
+        board.sort_values("selection_rank")
+        .reset_index(drop=True)[list(LEADERBOARD_DTYPES)]
+        .astype(LEADERBOARD_DTYPES)
+    )
 
 
 def selected_family(board: pd.DataFrame) -> str:

@@ -1,4 +1,7 @@
-"""The kept model: the selected family, tuned by CV on all customers, fitted on all of them."""
+"""The kept model: the selected family, tuned by CV on the model sample, fitted on all of it.
+
+customers here is the model sample (ml.model_sample): at the delivered data, every customer.
+"""
 
 import hashlib
 import json
@@ -25,7 +28,7 @@ from one_click.ml.persist import data_fingerprint, save_model
 from one_click.ml.progress import get_logger
 from one_click.ml.selection import INNER_FOLDS, fit_tuned, selected_family, tune
 
-# folds of the search that tunes the kept model on all customers (as the inner searches)
+# folds of the search that tunes the kept model on the model sample (as the inner searches)
 FINAL_SEARCH_FOLDS = INNER_FOLDS
 # the leaderboard's metrics of the selected family, copied into the model's metadata
 REPORTED_METRICS = [
@@ -58,7 +61,7 @@ CHURN_MODEL_DTYPES = {
 
 
 def train_final_model(customers: pd.DataFrame, family: str, seed: int = RANDOM_SEED, n_jobs=2):
-    """Tune the family by cross-validation on all customers, fit it on all; (model, search)."""
+    """Tune the family by cross-validation on the customers, fit it on all; (model, search)."""
     customers = sort_customers(customers)
     X, y = feature_frame(customers), encode_target(customers)
     search = tune(family, X, y, seed, n_jobs=n_jobs, folds=FINAL_SEARCH_FOLDS)
@@ -72,7 +75,8 @@ def keep_selected_model(
     seed: int = RANDOM_SEED,
     n_jobs: int = 2,
 ) -> pd.DataFrame:
-    """Train the leaderboard's selected family on all customers, save it, describe it in a row.
+    """Train the leaderboard's selected family on the customers (the model sample), save it,
+    describe it in a row.
 
     The version is derived from what determines the model (data, family, parameters, library
     versions, seed), so two builds on the same data keep the same version; trained_at differs.

@@ -6,7 +6,10 @@ def model(dbt, session):
     dbt.config(materialized="table")
     horizon = int(dbt.config.meta_get("profit_at_risk_months"))
     return recommend(
-        customers=dbt.ref("customer_risk").df(),
+        # the top reasons of the customers customer_reasons explains (null for the others)
+        customers=dbt.ref("customer_risk")
+        .join(dbt.ref("customer_reasons"), "customer_id", how="left")
+        .df(),
         profiles=dbt.ref("segment_profiles").df(),
         summary=dbt.ref("segment_summary").df(),
         importance=dbt.ref("feature_importance").df(),

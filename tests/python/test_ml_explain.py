@@ -12,11 +12,12 @@ from one_click.ml.explain import (
     mean_abs_shap,
     permutation_shap,
     permutation_table,
+    selected_shap_values,
     shap_long,
     top_reasons,
 )
 from one_click.ml.features import FEATURES, encode_target, feature_frame
-from one_click.ml.selection import fit_tuned
+from one_click.ml.selection import fit_tuned, run_candidate_search
 
 
 def _toy_model(X):
@@ -25,7 +26,7 @@ def _toy_model(X):
 
 
 def test_permutation_estimate_matches_exact_shap():
-    shap = pytest.importorskip("shap")
+    import shap  # pinned in requirements.txt: a missing shap fails here, it is not skipped
     rng = np.random.default_rng(0)
     background, X = rng.normal(size=(6, 4)), rng.normal(size=(3, 4))
     # with 4 features and 16 samples KernelExplainer enumerates every coalition: exact values
@@ -165,3 +166,17 @@ def test_permutation_importance_finds_the_signal(customers, monkeypatch):
     top_two = set(table.sort_values("permutation_rank")["feature"].head(2))
     assert top_two == {"pages_per_visit", "promo_purchase_share"}
     assert (table["permutation_importance_std"] >= 0).all()
+
+
+def test_the_shap_sample_gets_the_values_a_full_run_gives_it(customers, quick_search):
+    search = run_candidate_search(customers, families=["logistic_regression"], n_jobs=1)
+    everyone = selected_shap_values(customers, search, "logistic_regression", n_jobs=1)
+    chosen = customers["customer_id"].iloc[::7]
+    some = selected_shap_values(
+        customers, search, "logistic_regression", n_jobs=1, explained=chosen
+    )
+    assert set(some["customer_id"]) == set(chosen)
+    expected = everyone[everyone["customer_id"].isin(chosen)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(some, expected)
+    with pytest.raises(ValueError, match="not in the model sample"):
+        selected_shap_values(customers, search, "logistic_regression", n_jobs=1, explained=[1])

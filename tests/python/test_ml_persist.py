@@ -15,6 +15,7 @@ from one_click.ml.candidates import FAMILIES
 from one_click.ml.features import FEATURES, encode_target, feature_frame
 from one_click.ml.persist import (
     data_fingerprint,
+    load_kept_model,
     load_metadata,
     load_model,
     model_directory,
@@ -91,3 +92,21 @@ def test_kept_model_is_saved_described_and_scores_a_new_batch(customers, quick_s
     scores = score_customers(model, batch)
     again = score_customers(load_model(tmp_path / "again" / row["artifact_path"]), batch)
     pd.testing.assert_frame_equal(scores, again)
+
+
+def test_the_kept_model_of_the_churn_model_row_is_loaded_beside_the_warehouse(
+    customers, quick_search, tmp_path
+):
+    board = pd.DataFrame({"model_family": ["logistic_regression"], "is_selected": [True]})
+    board = board.assign(**dict.fromkeys(REPORTED_METRICS, 0.9))
+    row = keep_selected_model(customers, board, tmp_path / "model", n_jobs=1)
+    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    try:
+        model = load_kept_model(connection, row)
+        X = feature_frame(customers)
+        expected = load_model(tmp_path / "model" / "churn_model.skops").predict_proba(X)
+        assert np.array_equal(model.predict_proba(X), expected)
+        with pytest.raises(ValueError, match="not"):
+            load_kept_model(connection, row.assign(version="another build"))
+    finally:
+        connection.close()

@@ -1,21 +1,32 @@
-"""Scoring a batch, risk bands, calibration tables, the customer_scores table."""
+"""Scoring a batch, risk bands, calibration tables, the customer_scores stream."""
 
 import logging
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from helpers import synthetic_customers
 
 from one_click.ml.features import encode_target, feature_frame
 from one_click.ml.metrics import brier_score, calibration_table, expected_calibration_error
+from one_click.ml.sampling import stratified_sample
 from one_click.ml.scoring import (
-    customer_scores,
+    SCORES_SCHEMA,
     risk_band,
     score_customers,
+    score_record_batches,
+    score_relation,
     unseen_categories,
 )
-from one_click.ml.selection import fit_tuned
+from one_click.ml.selection import (
+    candidate_predictions,
+    fit_tuned,
+    leaderboard,
+    run_candidate_search,
+)
+from one_click.ml.training import train_final_model
 from one_click.project import risk_band_cutoffs
 
 
@@ -88,27 +99,97 @@ def test_calibration_table_puts_one_in_the_last_bin():
     assert list(table["bin"]) == [1, 10] and list(table["customers"]) == [1, 2]
 
 
-def test_customer_scores_take_the_selected_family_and_its_reasons():
-    predictions = pd.DataFrame(
-        {
-            "model_family": ["knn", "knn", "svc", "svc"],
-            "customer_id": [1, 2, 1, 2],
-            "activity_declined": [True, False, True, False],
-            "oof_probability": [0.9, 0.1, 0.7, 0.4],
-            "outer_fold": [1, 2, 1, 2],
-        }
+# ---------------------------------------------------------------------------------------------
+# customer_scores: the model sample out of fold, everyone else by the kept model, in batches
+
+
+@pytest.fixture
+def scored_build(customers, quick_search):
+    """A small build: a model sample of 80 of the 120 customers, its nested search (logistic
+    regression), a leaderboard that selects it and the kept model fitted on the sample."""
+    sample = customers[
+        customers["customer_id"].isin(stratified_sample(customers, 80)["customer_id"])
+    ]
+    search = run_candidate_search(sample, families=["logistic_regression"], n_jobs=1)
+    board = leaderboard(search, all_customers=len(customers), scoring_budget_seconds=1e9)
+    model, _ = train_final_model(sample, "logistic_regression", n_jobs=1)
+    return sample, candidate_predictions(search), board, model
+
+
+def _relation(frame):
+    connection = duckdb.connect()
+    connection.register("customer_features", frame)
+    return connection, connection.sql("select * from customer_features")
+
+
+def test_sample_is_scored_out_of_fold_and_the_rest_by_the_kept_model(customers, scored_build):
+    sample, predictions, board, model = scored_build
+    reader = score_record_batches(
+        [pa.RecordBatch.from_pandas(customers)], model, predictions, board, high=0.6, medium=0.3
     )
-    board = pd.DataFrame({"model_family": ["knn", "svc"], "is_selected": [False, True]})
-    shap_values = pd.DataFrame(
-        {
-            "customer_id": [1, 1, 2, 2],
-            "feature": ["pages_per_visit", "service_tier", "pages_per_visit", "service_tier"],
-            "shap_value": [0.2, -0.1, -0.05, 0.01],
-        }
+    scores = reader.read_all().to_pandas().set_index("customer_id")
+    assert len(scores) == len(customers) and set(scores.index) == set(customers["customer_id"])
+
+    in_sample = scores.index.isin(sample["customer_id"])
+    assert (scores.loc[in_sample, "score_kind"] == "out_of_fold").all()
+    assert (scores.loc[~in_sample, "score_kind"] == "held_out").all()
+    assert in_sample.sum() == 80 and (~in_sample).sum() == 40
+
+    out_of_fold = predictions.set_index("customer_id")["oof_probability"]
+    sampled = scores.index[in_sample]
+    assert np.array_equal(
+        scores.loc[sampled, "decline_probability"], out_of_fold.loc[sampled].to_numpy()
     )
-    scores = customer_scores(predictions, board, shap_values, high=0.6, medium=0.3)
-    assert list(scores["decline_probability"]) == [0.7, 0.4]
-    assert list(scores["risk_band"]) == ["high", "medium"]
-    assert list(scores["model_family"]) == ["svc", "svc"]
-    assert list(scores["top_reason_1"]) == ["pages_per_visit", "service_tier"]
-    assert scores["top_reason_2"].isna().all() and scores["top_reason_3"].isna().all()
+    # the customers outside the sample: exactly what the kept model gives them
+    others = customers[~customers["customer_id"].isin(sample["customer_id"])]
+    expected = score_customers(model, others, {"high": 0.6, "medium": 0.3}).set_index("customer_id")
+    held = scores.loc[expected.index]
+    assert np.array_equal(held["decline_probability"], expected["decline_probability"])
+    assert list(held["risk_band"]) == list(expected["risk_band"])
+    # and not what an outer-fold model gave them: those never scored them
+    assert not set(others["customer_id"]) & set(predictions["customer_id"])
+    assert (scores["model_family"] == "logistic_regression").all()
+
+
+def test_batches_score_as_one_call_in_customer_order(customers, scored_build):
+    _, predictions, board, model = scored_build
+    connection, relation = _relation(customers.sample(frac=1, random_state=3))
+    try:
+        streamed = score_relation(relation, model, predictions, board, 0.6, 0.3, batch_rows=16)
+        batches = list(streamed)
+        whole = score_relation(relation, model, predictions, board, 0.6, 0.3, batch_rows=10_000)
+        one_shot = whole.read_all().to_pandas()
+        in_workers = score_relation(
+            relation, model, predictions, board, 0.6, 0.3, batch_rows=16, n_jobs=2
+        ).read_all()
+    finally:
+        connection.close()
+    assert len(batches) == 8 and max(b.num_rows for b in batches) == 16  # 120 rows, 16 a batch
+    assert batches[0].schema == SCORES_SCHEMA
+    streamed_frame = pa.Table.from_batches(batches).to_pandas()
+    assert sorted(streamed_frame["customer_id"]) == sorted(customers["customer_id"])
+    pd.testing.assert_frame_equal(streamed_frame, one_shot)
+    pd.testing.assert_frame_equal(in_workers.to_pandas(), one_shot)  # two workers, same order
+    assert set(one_shot["score_kind"]) == {"out_of_fold", "held_out"}
+
+
+def test_scoring_reads_nothing_until_asked(customers, scored_build):
+    _, predictions, board, model = scored_build
+    read = []
+
+    def batches():
+        for start in range(0, len(customers), 50):
+            read.append(start)
+            yield pa.RecordBatch.from_pandas(customers.iloc[start : start + 50])
+
+    reader = score_record_batches(batches(), model, predictions, board, 0.6, 0.3)
+    assert read == []
+    reader.read_next_batch()
+    assert read == [0]
+
+
+def test_a_customer_scored_twice_out_of_fold_is_refused(scored_build):
+    _, predictions, board, model = scored_build
+    doubled = pd.concat([predictions, predictions])
+    with pytest.raises(ValueError, match="twice"):
+        score_record_batches([], model, doubled, board, 0.6, 0.3)

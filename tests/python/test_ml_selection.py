@@ -24,6 +24,7 @@ from one_click.ml.selection import (
     leaderboard,
     refit_fold,
     run_candidate_search,
+    scoring_time,
     selected_family,
 )
 
@@ -93,12 +94,12 @@ def test_two_runs_give_identical_scores(quick_search, monkeypatch):
     first = run_candidate_search(customers, families=["soft_voting"], n_jobs=1)
     shuffled = customers.sample(frac=1, random_state=7)
     second = run_candidate_search(shuffled, families=["soft_voting"], n_jobs=1)
-    pd.testing.assert_frame_equal(
-        first.drop(columns="fit_seconds"), second.drop(columns="fit_seconds")
-    )
+    timings = ["fit_seconds", "scoring_seconds"]
+    pd.testing.assert_frame_equal(first.drop(columns=timings), second.drop(columns=timings))
 
 
-def _search_rows(family, fold_probabilities, holdout_probability):
+def _search_rows(family, fold_probabilities, holdout_probability, scoring_seconds=0.001):
+    """Four customers per outer fold and two held out; scoring_seconds per fold's 4 customers."""
     rows = []
     for fold, probability in enumerate(fold_probabilities, start=1):
         for customer, declined in enumerate([True, False, True, False]):
@@ -120,7 +121,12 @@ def _search_rows(family, fold_probabilities, holdout_probability):
     frame["probability"] = np.where(
         frame["activity_declined"], frame["probability"], 1 - frame["probability"]
     )
-    return frame.assign(best_params='{"model__C": 1}', inner_cv_roc_auc=0.5, fit_seconds=1.0)
+    return frame.assign(
+        best_params='{"model__C": 1}',
+        inner_cv_roc_auc=0.5,
+        fit_seconds=1.0,
+        scoring_seconds=scoring_seconds,
+    )
 
 
 def test_leaderboard_selects_the_best_mean_outer_fold_score():
@@ -130,7 +136,7 @@ def test_leaderboard_selects_the_best_mean_outer_fold_score():
             _search_rows("svc", [0.9, 0.9, 0.9, 0.9, 0.9], holdout_probability=0.1),  # mean 1.0
         ]
     )
-    board = leaderboard(search)
+    board = leaderboard(search, all_customers=1000, scoring_budget_seconds=60)
     assert board["is_selected"].sum() == 1
     assert selected_family(board) == "svc"  # despite its worse holdout score
     scores = board.set_index("model_family")
@@ -138,6 +144,61 @@ def test_leaderboard_selects_the_best_mean_outer_fold_score():
     assert scores.loc["knn", "cv_roc_auc_mean"] == pytest.approx(0.8)
     assert scores.loc["knn", "holdout_roc_auc"] == 1.0
     assert list(board["cv_rank"]) == [1, 2]
+    assert list(board["selection_rank"]) == [1, 2]
+    assert (board["sample_customers"] == 20).all() and (board["all_customers"] == 1000).all()
+
+
+def _two_families(knn_seconds, svc_seconds):
+    """knn the better family by ROC-AUC (mean 1.0 against 0.8), each with its scoring time."""
+    return pd.concat(
+        [
+            _search_rows("knn", [0.9] * 5, 0.9, scoring_seconds=knn_seconds),
+            _search_rows("svc", [0.9, 0.9, 0.9, 0.9, 0.1], 0.9, scoring_seconds=svc_seconds),
+        ]
+    )
+
+
+def test_scoring_cost_is_projected_to_all_customers():
+    # 0.004 s for a fold's 4 customers: 1 s per 1,000; 5/4 of it for the kept model
+    board = leaderboard(_two_families(0.004, 0.004), 100_000, 1000).set_index("model_family")
+    assert board.loc["knn", "scoring_seconds_per_1000"] == pytest.approx(1.0)
+    assert board.loc["knn", "projected_scoring_seconds"] == pytest.approx(100 * 1.25)
+
+
+def test_a_family_over_the_scoring_budget_is_not_selected_despite_the_best_roc_auc():
+    # knn: 1 s per 1,000 customers, 125 s for 100,000; svc: 0.01 s per 1,000
+    board = leaderboard(_two_families(0.004, 0.00004), 100_000, scoring_budget_seconds=60)
+    scores = board.set_index("model_family")
+    assert scores.loc["knn", "cv_rank"] == 1 and not scores.loc["knn", "fits_scoring_budget"]
+    assert selected_family(board) == "svc"
+    assert scores.loc["svc", "selection_rank"] == 1 and scores.loc["knn", "selection_rank"] == 2
+
+
+def test_within_the_budget_the_best_roc_auc_wins_however_slow():
+    # knn costs 100 times more than svc, but fits: ROC-AUC decides
+    board = leaderboard(_two_families(0.004, 0.00004), 1_000, scoring_budget_seconds=60)
+    assert board["fits_scoring_budget"].all()
+    assert selected_family(board) == "knn"
+
+
+def test_when_no_family_fits_the_fastest_is_selected():
+    board = leaderboard(_two_families(0.004, 0.002), 1_000_000, scoring_budget_seconds=1)
+    assert not board["fits_scoring_budget"].any()
+    assert selected_family(board) == "svc"  # 0.5 s per 1,000 against knn's 1 s
+
+
+def test_scoring_time_is_measured_per_customer_on_a_large_batch(customers):
+    X, y = feature_frame(customers), encode_target(customers)
+    model = fit_tuned("logistic_regression", {}, X, y)
+    calls = []
+
+    class Counting:
+        def predict_proba(self, rows):
+            calls.append(len(rows))
+            return model.predict_proba(rows)
+
+    seconds = scoring_time(Counting(), X.head(10), rows=500)
+    assert calls == [500] and seconds > 0
 
 
 def test_best_params_survive_json():

@@ -1,0 +1,154 @@
+"""Why the customers at the top of the retention list are at risk: their three top reasons.
+
+marketing.customer_reasons explains the top var reasons_top_n customers by profit at risk, in
+the order marketing.retention_targets ranks them (marketing.customer_risk.profit_at_risk
+descending, then customer_id): the customers a campaign reaches first. A reason is a feature
+whose SHAP value pushes the customer's decline probability up (explain.top_reasons).
+
+Each customer is explained by the model that scored them, against a background of that model's
+training customers, so that base value + the sum of the SHAP values is the probability
+customer_scores shows (checked, or the build fails):
+- a customer of the SHAP sample keeps the values of ml.customer_shap_values (explained_by
+  'customer_shap_values');
+- any other customer of the model sample (score_kind 'out_of_fold') by the outer-fold model that
+  scored them, refit from the parameters candidate_search recorded ('outer_fold_model');
+- a customer outside the model sample (score_kind 'held_out') by the kept model, with the model
+  sample as its background ('kept_model').
+"""
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from threadpoolctl import threadpool_limits
+
+from one_click.ml import RANDOM_SEED
+from one_click.ml.explain import (
+    BACKGROUND_CLUSTERS,
+    CategoryCodes,
+    background_medoids,
+    check_additivity,
+    explain,
+    explain_from,
+    shap_long,
+    top_reasons,
+)
+from one_click.ml.features import (
+    ID_COLUMN,
+    encode_target,
+    feature_frame,
+    sort_customers,
+)
+from one_click.ml.progress import get_logger
+from one_click.ml.scoring import HELD_OUT, OUT_OF_FOLD
+from one_click.ml.selection import OUTER_FOLD, evaluation_folds, refit_fold
+
+FROM_SHAP_TABLE = "customer_shap_values"
+FROM_OUTER_FOLD_MODEL = "outer_fold_model"
+FROM_KEPT_MODEL = "kept_model"
+REASON_COLUMNS = ["top_reason_1", "top_reason_2", "top_reason_3"]
+REASONS_DTYPES = {ID_COLUMN: "int32"} | dict.fromkeys(REASON_COLUMNS, "string")
+REASONS_DTYPES["explained_by"] = "string"
+
+
+def retention_top(risk, scores, n: int):
+    """The first n customers of the retention list with their score_kind (a DuckDB relation).
+
+    risk: marketing.customer_risk, scores: ml.customer_scores (DuckDB relations); ordered and
+    cut in DuckDB, so only n customers reach Python.
+    """
+    if int(n) < 0:
+        raise ValueError(f"reasons_top_n must be 0 or more, got {n}")
+    kinds = scores.select(f"{ID_COLUMN}, score_kind")
+    ranked = risk.join(kinds, ID_COLUMN).order(f"profit_at_risk desc, {ID_COLUMN} asc")
+    return ranked.limit(int(n))
+
+
+def customer_reasons(
+    targets: pd.DataFrame,
+    shap_values: pd.DataFrame,
+    sample: pd.DataFrame,
+    search: pd.DataFrame,
+    family: str,
+    kept_model,
+    seed: int = RANDOM_SEED,
+    clusters: int = BACKGROUND_CLUSTERS,
+    n_jobs: int = 1,
+) -> pd.DataFrame:
+    """One row per customer of `targets`: top_reason_1..3 and explained_by.
+
+    targets: customer_id, the features, decline_probability and score_kind (retention_top);
+    shap_values: rows of customer_shap_values (those of targets are reused); sample: the model
+    sample's rows of customer_features (the outer-fold and kept models trained on them);
+    search: candidate_search; family: the selected family; kept_model: the model of churn_model.
+    The explanations run in n_jobs worker processes: one task per outer fold, the customers of
+    the kept model in 2 x n_jobs parts.
+    """
+    logger = get_logger()
+    targets = sort_customers(targets)
+    if targets.empty:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in REASONS_DTYPES.items()})
+    unknown = set(targets["score_kind"]) - {OUT_OF_FOLD, HELD_OUT}
+    if unknown:
+        raise ValueError(f"unknown score_kind {sorted(unknown)}")
+    reused = shap_values[shap_values[ID_COLUMN].isin(targets[ID_COLUMN])]
+    frames = [reused.assign(explained_by=FROM_SHAP_TABLE)]
+    missing = targets[~targets[ID_COLUMN].isin(reused[ID_COLUMN])]
+    out_of_fold = missing[missing["score_kind"] == OUT_OF_FOLD]
+    held_out = missing[missing["score_kind"] == HELD_OUT]
+    logger.info(
+        f"reasons of {len(targets)} customers: {reused[ID_COLUMN].nunique()} from"
+        f" customer_shap_values, {len(out_of_fold)} by their outer-fold model, {len(held_out)}"
+        " by the kept model"
+    )
+
+    sample = sort_customers(sample)
+    X, y = feature_frame(sample), encode_target(sample)
+    codes = CategoryCodes(X)
+    tasks = []
+    if len(out_of_fold):
+        sample_ids = sample[ID_COLUMN].to_numpy()
+        wanted = np.isin(sample_ids, out_of_fold[ID_COLUMN].to_numpy())
+        if wanted.sum() != len(out_of_fold):
+            raise ValueError("customers scored out of fold are missing from the model sample")
+        for _, train, test, rows in evaluation_folds(sample, search, family, OUTER_FOLD, seed):
+            shown = test[wanted[test]]
+            if len(shown):
+                task = delayed(_explain_by_outer_fold_model)
+                fold = (family, rows, sample, X, y, train, test, shown)
+                tasks.append(task(*fold, codes, seed, clusters))
+    if len(held_out):
+        # one background summary for all of them; the customers in parts, one task each
+        with threadpool_limits(limits=1):
+            starts, weights = background_medoids(kept_model, X, clusters, seed)
+        for part in np.array_split(np.arange(len(held_out)), 2 * max(1, n_jobs)):
+            if len(part):
+                customers = held_out.iloc[part]
+                task = _explain_by_kept_model
+                tasks.append(delayed(task)(kept_model, starts, weights, customers, codes, seed))
+    frames += list(Parallel(n_jobs=n_jobs)(tasks))
+
+    explained = pd.concat(frames, ignore_index=True)
+    if set(explained[ID_COLUMN]) != set(targets[ID_COLUMN]):
+        raise ValueError("the explanations do not cover exactly the customers to explain")
+    check_additivity(explained, targets.set_index(ID_COLUMN)["decline_probability"])
+    source = explained.groupby(ID_COLUMN)["explained_by"].first()
+    reasons = top_reasons(explained)
+    reasons["explained_by"] = reasons[ID_COLUMN].map(source).to_numpy()
+    return reasons[list(REASONS_DTYPES)].astype(REASONS_DTYPES)
+
+
+def _explain_by_outer_fold_model(
+    family, rows, sample, X, y, train, test, shown, codes, seed, clusters
+):
+    """Refit an outer fold's model (checked against its recorded scores) and explain the sample's
+    customers at positions `shown` (runs in a worker)."""
+    model = refit_fold(family, rows, X, y, train, test, seed)
+    values, base = explain(model, X.iloc[train], X.iloc[shown], codes, seed, clusters)
+    long = shap_long(sample.iloc[shown], values, base, codes)
+    return long.assign(explained_by=FROM_OUTER_FOLD_MODEL)
+
+
+def _explain_by_kept_model(model, starts, weights, customers, codes, seed):
+    """Explain customers outside the sample with the kept model (runs in a worker)."""
+    values, base = explain_from(model, starts, weights, feature_frame(customers), codes, seed)
+    return shap_long(customers, values, base, codes).assign(explained_by=FROM_KEPT_MODEL)

@@ -1,0 +1,29 @@
+"""The three top reasons of the customers at the top of the retention list (var reasons_top_n),
+each explained by the model that scored them."""
+
+from one_click.ml.persist import load_kept_model
+from one_click.ml.reasons import customer_reasons, retention_top
+from one_click.ml.sampling import rows_of
+from one_click.ml.selection import selected_family
+
+
+def model(dbt, session):
+    # how many customers: var reasons_top_n, rendered by dbt into meta
+    dbt.config(materialized="table")
+    # read for the order only: feature_importance runs first, so that the two models' worker
+    # processes (2 each) never share the 2 cores
+    dbt.ref("feature_importance")
+    top = retention_top(
+        dbt.ref("customer_risk"),
+        dbt.ref("customer_scores"),
+        int(dbt.config.meta_get("reasons_top_n")),
+    )
+    return customer_reasons(
+        targets=top.df(),
+        shap_values=rows_of(dbt.ref("customer_shap_values"), top),
+        sample=rows_of(dbt.ref("customer_features"), dbt.ref("model_sample")),
+        search=dbt.ref("candidate_search").df(),
+        family=selected_family(dbt.ref("model_leaderboard").df()),
+        kept_model=load_kept_model(session, dbt.ref("churn_model").df()),
+        n_jobs=2,
+    )

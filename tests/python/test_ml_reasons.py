@@ -1,0 +1,186 @@
+"""customer_reasons: the top of the retention list only, each customer explained by the model
+that scored them, SHAP values of customer_shap_values reused."""
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from one_click.ml.explain import (
+    CategoryCodes,
+    explain,
+    selected_shap_values,
+    shap_long,
+    top_reasons,
+)
+from one_click.ml.features import feature_frame, sort_customers
+from one_click.ml.reasons import customer_reasons, retention_top
+from one_click.ml.sampling import stratified_sample
+from one_click.ml.scoring import score_record_batches
+from one_click.ml.selection import (
+    candidate_predictions,
+    leaderboard,
+    run_candidate_search,
+)
+from one_click.ml.training import train_final_model
+
+FAMILY = "logistic_regression"
+
+
+@pytest.fixture
+def build(customers, quick_search):
+    """A small build: a model sample of 80 of 120 customers, a SHAP sample of 30 of those, the
+    kept model, and every customer's score as customer_scores gives it."""
+    sample = customers[
+        customers["customer_id"].isin(stratified_sample(customers, 80)["customer_id"])
+    ]
+    search = run_candidate_search(sample, families=[FAMILY], n_jobs=1)
+    board = leaderboard(search, len(customers), scoring_budget_seconds=1e9)
+    model, _ = train_final_model(sample, FAMILY, n_jobs=1)
+    scores = (
+        score_record_batches(
+            [pa.RecordBatch.from_pandas(customers)],
+            model,
+            candidate_predictions(search),
+            board,
+            high=0.6,
+            medium=0.3,
+        )
+        .read_all()
+        .to_pandas()
+    )
+    explained = stratified_sample(sample, 30)["customer_id"]
+    shap_values = selected_shap_values(sample, search, FAMILY, n_jobs=1, explained=explained)
+    targets = customers.merge(
+        scores[["customer_id", "decline_probability", "score_kind"]], on="customer_id"
+    )
+    return {
+        "sample": sample,
+        "search": search,
+        "model": model,
+        "shap_values": shap_values,
+        "targets": targets,
+    }
+
+
+def _reasons(build, targets, shap_values=None):
+    return customer_reasons(
+        targets,
+        build["shap_values"] if shap_values is None else shap_values,
+        build["sample"],
+        build["search"],
+        FAMILY,
+        build["model"],
+    ).set_index("customer_id")
+
+
+def _kinds(build):
+    targets, shap_ids = build["targets"], set(build["shap_values"]["customer_id"])
+    in_shap = targets["customer_id"].isin(shap_ids)
+    out_of_fold = targets["score_kind"] == "out_of_fold"
+    return targets[in_shap], targets[out_of_fold & ~in_shap], targets[~out_of_fold]
+
+
+def test_the_first_n_of_the_retention_list_by_profit_at_risk():
+    risk = pd.DataFrame(
+        {"customer_id": [1, 2, 3, 4, 5], "profit_at_risk": [3.0, 9.0, 6.0, 9.0, 1.0]}
+    )
+    kinds = pd.DataFrame({"customer_id": [1, 2, 3, 4, 5], "score_kind": ["held_out"] * 5})
+    connection = duckdb.connect()
+    try:
+        connection.register("risk", risk)
+        connection.register("scores", kinds)
+        top = retention_top(connection.sql("from risk"), connection.sql("from scores"), 3).df()
+    finally:
+        connection.close()
+    # ties at 9.0 by customer_id, as retention_targets ranks them
+    assert list(top["customer_id"]) == [2, 4, 3]
+    assert list(top["score_kind"]) == ["held_out"] * 3
+
+
+def test_only_the_customers_asked_for_get_reasons(build):
+    targets = build["targets"].sort_values("customer_id").head(10)
+    reasons = _reasons(build, targets)
+    assert sorted(reasons.index) == sorted(targets["customer_id"])
+    assert list(reasons.columns) == ["top_reason_1", "top_reason_2", "top_reason_3", "explained_by"]
+    empty = _reasons(build, targets.head(0))
+    assert empty.empty and list(empty.columns) == list(reasons.columns)
+
+
+def test_shap_values_of_the_shap_sample_are_reused(build):
+    in_shap, _, _ = _kinds(build)
+    customer = in_shap["customer_id"].iloc[0]
+    shap_values = build["shap_values"].copy()
+    rows = shap_values["customer_id"] == customer
+    # the customer's values handed to other features (their sum, the probability, unchanged):
+    # reasons computed afresh would not follow them
+    shap_values.loc[rows, "shap_value"] = shap_values.loc[rows, "shap_value"].to_numpy()[::-1]
+    reasons = _reasons(build, in_shap, shap_values)
+    assert (reasons["explained_by"] == "customer_shap_values").all()
+    planted = top_reasons(shap_values[rows]).set_index("customer_id").loc[customer]
+    fresh = top_reasons(build["shap_values"][rows]).set_index("customer_id").loc[customer]
+    assert list(reasons.loc[customer, planted.index].fillna("-")) == list(planted.fillna("-"))
+    assert list(planted.fillna("-")) != list(fresh.fillna("-"))
+
+
+def test_out_of_fold_customers_are_explained_by_their_outer_fold_model(build):
+    _, out_of_fold, _ = _kinds(build)
+    assert len(out_of_fold) > 0
+    reasons = _reasons(build, out_of_fold)
+    assert (reasons["explained_by"] == "outer_fold_model").all()
+    # the same values the SHAP table would hold for them: the outer-fold model that scored them
+    expected = selected_shap_values(
+        build["sample"], build["search"], FAMILY, n_jobs=1, explained=out_of_fold["customer_id"]
+    )
+    expected = top_reasons(expected).set_index("customer_id")
+    pd.testing.assert_frame_equal(
+        reasons[expected.columns].sort_index(), expected.sort_index(), check_dtype=False
+    )
+
+
+def test_held_out_customers_are_explained_by_the_kept_model(build):
+    _, _, held_out = _kinds(build)
+    assert len(held_out) > 0
+    reasons = _reasons(build, held_out)
+    assert (reasons["explained_by"] == "kept_model").all()
+    sample = sort_customers(build["sample"])
+    codes = CategoryCodes(feature_frame(sample))
+    values, base = explain(build["model"], feature_frame(sample), feature_frame(held_out), codes)
+    # they add up to the kept model's probability, the one customer_scores shows
+    np.testing.assert_allclose(
+        values.sum(axis=1) + base, held_out["decline_probability"], rtol=0, atol=1e-12
+    )
+    expected = top_reasons(shap_long(held_out, values, base, codes)).set_index("customer_id")
+    pd.testing.assert_frame_equal(
+        reasons[expected.columns].sort_index(), expected.sort_index(), check_dtype=False
+    )
+
+
+def test_an_explanation_of_another_model_than_the_scoring_one_is_refused(build):
+    _, out_of_fold, held_out = _kinds(build)
+    # the customers' probabilities as the kept model gives them, not the outer-fold model that
+    # scored them: the explanations cannot add up to them
+    wrong = out_of_fold.head(3).copy()
+    wrong["decline_probability"] = build["model"].predict_proba(feature_frame(wrong))[:, 1]
+    with pytest.raises(ValueError, match="another model"):
+        _reasons(build, wrong)
+    mislabelled = held_out.head(2).assign(score_kind="out_of_fold")
+    with pytest.raises(ValueError, match="model sample"):
+        _reasons(build, mislabelled)
+
+
+def test_explaining_in_parts_and_in_workers_gives_the_same_reasons(build):
+    _, out_of_fold, held_out = _kinds(build)
+    targets = pd.concat([out_of_fold, held_out])
+    alone = _reasons(build, targets)
+    in_workers = customer_reasons(
+        targets,
+        build["shap_values"],
+        build["sample"],
+        build["search"],
+        FAMILY,
+        build["model"],
+        n_jobs=2,
+    ).set_index("customer_id")
+    pd.testing.assert_frame_equal(in_workers.sort_index(), alone.sort_index())
