@@ -55,6 +55,7 @@ DOCS_DIR = "docs"
 LOCK_FILE = ".refresh.lock"
 BUILD_DIR = ".build"
 DBT_TARGET_DIR = ".dbt-target"  # kept between refreshes for dbt's partial parsing
+BUILD_RESULTS = "build_run_results.json"  # the last successful dbt build's run_results.json
 ROLLBACK_COMMAND = "make rollback"
 
 STEPS = ("validate inputs", "dbt build", "verify", "render report", "docs", "publish")
@@ -235,6 +236,9 @@ def step_dbt_build(project: Path, build: Path, database: Path, delivery: Deliver
     command = _dbt(project, build, delivery, "build")
     code, tail = _run_streamed(command, project, _child_env(project, database))
     if code == 0:
+        # dbt docs generate writes its own run_results.json next: keep the build's
+        target = build.parent / DBT_TARGET_DIR
+        shutil.copyfile(target / "run_results.json", target / BUILD_RESULTS)
         return
     failures = describe_failures(build.parent / DBT_TARGET_DIR, database)
     details = "\n".join(f"  - {line}" for line in failures) if failures else _last_lines(tail)

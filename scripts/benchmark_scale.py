@@ -144,7 +144,7 @@ def dbt_phases(run_results: Path) -> dict[str, float]:
 
 
 def run_results(project: Path) -> Path:
-    return project / "warehouse" / ".dbt-target" / "run_results.json"
+    return project / "warehouse" / ".dbt-target" / "build_run_results.json"
 
 
 def run_refresh(project: Path, delivery: Path) -> dict:
