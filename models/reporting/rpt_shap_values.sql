@@ -1,4 +1,5 @@
--- Every customer's SHAP values: the beeswarm and the dependence plots.
+-- The SHAP values of the SHAP sample (every customer up to var shap_sample_size): the beeswarm and
+-- the dependence plots.
 with
 
 shap_values as (
