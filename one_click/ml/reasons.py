@@ -2,8 +2,10 @@
 
 marketing.customer_reasons explains the top var reasons_top_n customers by profit at risk, in
 the order marketing.retention_targets ranks them (marketing.customer_risk.profit_at_risk
-descending, then customer_id): the customers a campaign reaches first. A reason is a feature
-whose SHAP value pushes the customer's decline probability up (explain.top_reasons).
+descending, then customer_id): the customers a campaign reaches first. A reason is one thing
+about the customer that pushes their decline probability up, in plain words and with its
+direction (one_click.ml.plain_reasons: features that measure one thing count as one reason;
+`site_time_low`, «мало времени на сайте»).
 
 Each customer is explained by the model that scored them, against a background of that model's
 training customers, so that base value + the sum of the SHAP values is the probability
@@ -30,13 +32,18 @@ from one_click.ml.explain import (
     explain,
     explain_from,
     shap_long,
-    top_reasons,
 )
 from one_click.ml.features import (
     ID_COLUMN,
     encode_target,
     feature_frame,
     sort_customers,
+)
+from one_click.ml.plain_reasons import (
+    REASON_COLUMNS,
+    TEXT_COLUMNS,
+    direction_features,
+    plain_reasons,
 )
 from one_click.ml.progress import get_logger
 from one_click.ml.scoring import HELD_OUT, OUT_OF_FOLD
@@ -45,8 +52,7 @@ from one_click.ml.selection import OUTER_FOLD, evaluation_folds, refit_fold
 FROM_SHAP_TABLE = "customer_shap_values"
 FROM_OUTER_FOLD_MODEL = "outer_fold_model"
 FROM_KEPT_MODEL = "kept_model"
-REASON_COLUMNS = ["top_reason_1", "top_reason_2", "top_reason_3"]
-REASONS_DTYPES = {ID_COLUMN: "int32"} | dict.fromkeys(REASON_COLUMNS, "string")
+REASONS_DTYPES = {ID_COLUMN: "int32"} | dict.fromkeys([*REASON_COLUMNS, *TEXT_COLUMNS], "string")
 REASONS_DTYPES["explained_by"] = "string"
 
 
@@ -74,7 +80,8 @@ def customer_reasons(
     clusters: int = BACKGROUND_CLUSTERS,
     n_jobs: int = 1,
 ) -> pd.DataFrame:
-    """One row per customer of `targets`: top_reason_1..3 and explained_by.
+    """One row per customer of `targets`: top_reason_1..3 (codes), reasons_ru and reasons_en (the
+    words) and explained_by.
 
     targets: customer_id, the features, decline_probability and score_kind (retention_top);
     shap_values: rows of customer_shap_values (those of targets are reused); sample: the model
@@ -132,7 +139,9 @@ def customer_reasons(
         raise ValueError("the explanations do not cover exactly the customers to explain")
     check_additivity(explained, targets.set_index(ID_COLUMN)["decline_probability"])
     source = explained.groupby(ID_COLUMN)["explained_by"].first()
-    reasons = top_reasons(explained)
+    # a direction is low or high against the customers the models trained on (the sample)
+    medians = sample[direction_features()].astype(float).median().to_dict()
+    reasons = plain_reasons(explained, medians)
     reasons["explained_by"] = reasons[ID_COLUMN].map(source).to_numpy()
     return reasons[list(REASONS_DTYPES)].astype(REASONS_DTYPES)
 

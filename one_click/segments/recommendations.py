@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from one_click.ml.plain_reasons import reason_of
 from one_click.segments.profiles import profile_frame
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -26,18 +27,34 @@ class Lever:
     feature: str  # profile feature (segment_profiles.feature)
     model_feature: str  # feature name in ml.feature_importance
     label: str  # how the report names it
+    reason: str  # the reason (one_click/labels.yml) whose codes name this lever
 
 
 # the actionable levers: contacts, promotions, unpaid cart items, service errors, pages per visit,
 # service tier, permission to send offers
 LEVERS = [
-    Lever("marketing_contacts_6m_avg", "marketing_contacts_6m_avg", "marketing contacts a month"),
-    Lever("promo_purchase_share", "promo_purchase_share", "share of purchases on promotion"),
-    Lever("unpaid_items_quarter", "unpaid_items_quarter", "items left unpaid in the cart"),
-    Lever("service_errors", "service_errors", "service errors"),
-    Lever("pages_per_visit", "pages_per_visit", "pages per visit"),
-    Lever("is_premium", "service_tier", "share on the premium tier"),
-    Lever("allow_offers", "allow_offers", "share allowing offers"),
+    Lever(
+        "marketing_contacts_6m_avg",
+        "marketing_contacts_6m_avg",
+        "marketing contacts a month",
+        "marketing_contacts",
+    ),
+    Lever(
+        "promo_purchase_share",
+        "promo_purchase_share",
+        "share of purchases on promotion",
+        "promotions",
+    ),
+    Lever(
+        "unpaid_items_quarter",
+        "unpaid_items_quarter",
+        "items left unpaid in the cart",
+        "unpaid_cart",
+    ),
+    Lever("service_errors", "service_errors", "service errors", "service_errors"),
+    Lever("pages_per_visit", "pages_per_visit", "pages per visit", "pages"),
+    Lever("is_premium", "service_tier", "share on the premium tier", "tier"),
+    Lever("allow_offers", "allow_offers", "share allowing offers", "consent"),
 ]
 
 RECOMMENDATION_COLUMNS = {
@@ -106,13 +123,14 @@ def high_risk_reasons(
 ) -> tuple[int, list[str]]:
     """How many of the segment's customers are in the high risk band, and the levers most often
     among their top reasons (most frequent first)."""
-    labels = {lv.model_feature: lv.label for lv in LEVERS}
+    labels = {lv.reason: lv.label for lv in LEVERS}
     members = memberships.loc[
         (memberships["segment_family"] == family) & (memberships["segment_name"] == segment_name),
         "customer_id",
     ]
     at_risk = customers[customers["customer_id"].isin(members) & (customers["risk_band"] == "high")]
-    reasons = pd.concat([at_risk[f"top_reason_{i}"] for i in (1, 2, 3)]).dropna()
+    codes = pd.concat([at_risk[f"top_reason_{i}"] for i in (1, 2, 3)]).dropna()
+    reasons = codes.map(reason_of)
     reasons = reasons[reasons.isin(list(labels))]
     ranked = reasons.value_counts().rename_axis("feature").reset_index()
     ranked = ranked.sort_values(["count", "feature"], ascending=[False, True])

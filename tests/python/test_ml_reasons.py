@@ -12,9 +12,9 @@ from one_click.ml.explain import (
     explain,
     selected_shap_values,
     shap_long,
-    top_reasons,
 )
 from one_click.ml.features import feature_frame, sort_customers
+from one_click.ml.plain_reasons import direction_features, plain_reasons
 from one_click.ml.reasons import customer_reasons, retention_top
 from one_click.ml.sampling import stratified_sample
 from one_click.ml.scoring import score_record_batches
@@ -26,6 +26,12 @@ from one_click.ml.selection import (
 from one_click.ml.training import train_final_model
 
 FAMILY = "logistic_regression"
+
+
+def expected_reasons(build, shap_values: pd.DataFrame) -> pd.DataFrame:
+    """The reasons of these SHAP values, directions against the model sample's medians."""
+    medians = build["sample"][direction_features()].astype(float).median().to_dict()
+    return plain_reasons(shap_values, medians).set_index("customer_id")
 
 
 @pytest.fixture
@@ -103,7 +109,14 @@ def test_only_the_customers_asked_for_get_reasons(build):
     targets = build["targets"].sort_values("customer_id").head(10)
     reasons = _reasons(build, targets)
     assert sorted(reasons.index) == sorted(targets["customer_id"])
-    assert list(reasons.columns) == ["top_reason_1", "top_reason_2", "top_reason_3", "explained_by"]
+    assert list(reasons.columns) == [
+        "top_reason_1",
+        "top_reason_2",
+        "top_reason_3",
+        "reasons_ru",
+        "reasons_en",
+        "explained_by",
+    ]
     empty = _reasons(build, targets.head(0))
     assert empty.empty and list(empty.columns) == list(reasons.columns)
 
@@ -118,8 +131,8 @@ def test_shap_values_of_the_shap_sample_are_reused(build):
     shap_values.loc[rows, "shap_value"] = shap_values.loc[rows, "shap_value"].to_numpy()[::-1]
     reasons = _reasons(build, in_shap, shap_values)
     assert (reasons["explained_by"] == "customer_shap_values").all()
-    planted = top_reasons(shap_values[rows]).set_index("customer_id").loc[customer]
-    fresh = top_reasons(build["shap_values"][rows]).set_index("customer_id").loc[customer]
+    planted = expected_reasons(build, shap_values[rows]).loc[customer]
+    fresh = expected_reasons(build, build["shap_values"][rows]).loc[customer]
     assert list(reasons.loc[customer, planted.index].fillna("-")) == list(planted.fillna("-"))
     assert list(planted.fillna("-")) != list(fresh.fillna("-"))
 
@@ -133,7 +146,7 @@ def test_out_of_fold_customers_are_explained_by_their_outer_fold_model(build):
     expected = selected_shap_values(
         build["sample"], build["search"], FAMILY, n_jobs=1, explained=out_of_fold["customer_id"]
     )
-    expected = top_reasons(expected).set_index("customer_id")
+    expected = expected_reasons(build, expected)
     pd.testing.assert_frame_equal(
         reasons[expected.columns].sort_index(), expected.sort_index(), check_dtype=False
     )
@@ -151,7 +164,7 @@ def test_held_out_customers_are_explained_by_the_kept_model(build):
     np.testing.assert_allclose(
         values.sum(axis=1) + base, held_out["decline_probability"], rtol=0, atol=1e-12
     )
-    expected = top_reasons(shap_long(held_out, values, base, codes)).set_index("customer_id")
+    expected = expected_reasons(build, shap_long(held_out, values, base, codes))
     pd.testing.assert_frame_equal(
         reasons[expected.columns].sort_index(), expected.sort_index(), check_dtype=False
     )

@@ -21,8 +21,8 @@ def make_customers(n=60, seed=0):
     frame["allow_offers"] = np.arange(n) % 2 == 0
     frame["decline_probability"] = rng.uniform(0, 1, n)
     frame["risk_band"] = np.where(frame["decline_probability"] >= 0.6, "high", "low")
-    frame["top_reason_1"] = "pages_per_visit"
-    frame["top_reason_2"] = "tenure_days"
+    frame["top_reason_1"] = "pages_low"
+    frame["top_reason_2"] = "tenure_high"
     frame["top_reason_3"] = None
     return frame
 
@@ -125,8 +125,13 @@ def test_recommendation_names_the_segment_lever_and_numbers():
         customers, profiles, summary, _importance({"pages_per_visit": 10.0}), memberships, 6
     )
     assert list(out.columns) == [
-        "segment_family", "segment_name", "customers", "profit_at_risk",
-        "lever_1", "lever_2", "recommendation",
+        "segment_family",
+        "segment_name",
+        "customers",
+        "profit_at_risk",
+        "lever_1",
+        "lever_2",
+        "recommendation",
     ]
     row = out.iloc[0]
     assert row["lever_1"] == "pages_per_visit"
@@ -162,10 +167,14 @@ def test_high_risk_reasons_count_levers_among_high_risk_members_only():
     customers = make_customers(n=6)
     customers["risk_band"] = ["high", "high", "high", "low", "high", "high"]
     customers["top_reason_1"] = [
-        "service_errors", "promo_purchase_share", "service_errors",
-        "pages_per_visit", "pages_per_visit", "pages_per_visit",
+        "service_errors_high",
+        "promotions_high",
+        "service_errors_high",
+        "pages_low",
+        "pages_low",
+        "pages_low",
     ]
-    customers["top_reason_2"] = ["tenure_days", "service_errors", None, None, None, None]
+    customers["top_reason_2"] = ["tenure_high", "service_errors_high", None, None, None, None]
     customers["top_reason_3"] = None
     memberships = memberships_for([1, 2, 3, 4], "s")  # 5 and 6 are outside the segment
     count, levers = high_risk_reasons(customers, memberships, "s", "targeted")
