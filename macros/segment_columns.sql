@@ -1,14 +1,15 @@
 {#- The columns every segment view returns, in order: who, how risky, how valuable, the behaviour
     an analyst filters on, and the top reasons. `customers` is the view's import of
     customer_risk, `reasons` its left join to customer_reasons (null beyond the customers it
-    explains). Each view may add its own columns after these. -#}
+    explains). Each view may add its own columns after these. Values are rounded for reading:
+    the probability to 3 decimals, profits to 2 (marketing.customer_risk keeps them exact). -#}
 {% macro segment_columns(customers='customers', reasons='reasons') -%}
     {{ customers }}.customer_id,
-    {{ customers }}.decline_probability,
+    round({{ customers }}.decline_probability, 3) as decline_probability,
     {{ customers }}.risk_band,
-    {{ customers }}.profit,
+    round({{ customers }}.profit, 2) as profit,
     {{ customers }}.profit_level,
-    {{ customers }}.profit_at_risk,
+    round({{ customers }}.profit_at_risk, 2) as profit_at_risk,
     {{ customers }}.favourite_category,
     {{ customers }}.promo_purchase_share,
     {{ customers }}.service_tier,

@@ -48,3 +48,17 @@ def profit_level_label(level: str, language: str) -> str:
 def reason_groups() -> dict[str, dict]:
     """Reason -> its definition (features, `by` or the value phrases), as labels.yml has it."""
     return labels()["reasons"]
+
+
+def segment_label(name: str, language: str) -> str:
+    """The name of a segment: a targeted segment (var targeted_segments, with its names) or a
+    cell of the risk x profit grid (`high_risk_low_profit`: «высокий риск, низкая прибыль»)."""
+    from one_click.project import setting
+
+    targeted = setting("targeted_segments")
+    if name in targeted:
+        return _pick(targeted[name], language, f"segment {name}")
+    band, sep, level = name.removesuffix("_profit").partition("_risk_")
+    if not sep or band not in labels()["risk_bands"] or level not in labels()["profit_levels"]:
+        raise KeyError(f"no segment {name!r}: neither in var targeted_segments nor a grid cell")
+    return f"{band_label(band, language)}, {profit_level_label(level, language)}"

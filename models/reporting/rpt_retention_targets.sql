@@ -1,4 +1,4 @@
--- The top of the retention list, as the report shows it.
+-- The top of the contact list (customers who allow offers), as the report shows it.
 with
 
 targets as (
@@ -10,6 +10,7 @@ ordered as (
         priority_rank,
         customer_id,
         decline_probability,
+        risk_band,
         profit,
         profit_at_risk,
         cumulative_profit_at_risk,
@@ -18,6 +19,8 @@ ordered as (
         top_reason_1,
         top_reason_2,
         top_reason_3,
+        reasons_ru,
+        reasons_en,
         segments
     from targets
     where priority_rank <= {{ var('report_targets_shown') }}

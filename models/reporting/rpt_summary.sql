@@ -1,4 +1,7 @@
--- The report's opening figures, one row: the selected model and what is at stake.
+-- The report's opening figures, one row: whom to contact this month and what is at stake among
+-- them, the at-risk customers without consent, and the selected model.
+{%- set at_risk = 'risk_band in ' ~ sql_list(var('at_risk_bands')) %}
+
 with
 
 leaderboard as (
@@ -27,9 +30,14 @@ totals as (
         sum(profit) as monthly_profit,
         sum(profit_at_risk) as profit_at_risk,
         count(*) filter (where risk_band = 'high') as high_risk_customers,
-        coalesce(sum(profit) filter (where risk_band = 'high'), 0) as high_risk_monthly_profit,
         coalesce(sum(profit_at_risk) filter (where risk_band = 'high'), 0)
-            as high_risk_profit_at_risk
+            as high_risk_profit_at_risk,
+        count(*) filter (where {{ at_risk }} and allow_offers) as contact_customers,
+        coalesce(sum(profit_at_risk) filter (where {{ at_risk }} and allow_offers), 0)
+            as contact_profit_at_risk,
+        count(*) filter (where {{ at_risk }} and not allow_offers) as site_only_customers,
+        coalesce(sum(profit_at_risk) filter (where {{ at_risk }} and not allow_offers), 0)
+            as site_only_profit_at_risk
     from customers
 ),
 
@@ -39,7 +47,8 @@ summary as (
         totals.*,
         'high' as high_risk_band,
         {{ var('risk_band_high') }} as risk_band_high,
-        {{ var('profit_at_risk_months') }} as profit_at_risk_months
+        {{ var('profit_at_risk_months') }} as profit_at_risk_months,
+        cast({{ var('lever_success_share') }} as double) as lever_success_share
     from selected
     cross join totals
 )

@@ -1,8 +1,9 @@
 """Why the customers at the top of the retention list are at risk: their three top reasons.
 
-marketing.customer_reasons explains the top var reasons_top_n customers by profit at risk, in
-the order marketing.retention_targets ranks them (marketing.customer_risk.profit_at_risk
-descending, then customer_id): the customers a campaign reaches first. A reason is one thing
+marketing.customer_reasons explains the customers a campaign reaches first: the first var
+reasons_top_n of the contact list (marketing.retention_targets, customers who allow offers, by
+marketing.customer_risk.profit_at_risk descending, then customer_id) and the first reasons_top_n
+of the at-risk customers without consent (marketing.site_personalisation_targets). A reason is one thing
 about the customer that pushes their decline probability up, in plain words and with its
 direction (one_click.ml.plain_reasons: features that measure one thing count as one reason;
 `site_time_low`, «мало времени на сайте»).
@@ -56,17 +57,28 @@ REASONS_DTYPES = {ID_COLUMN: "int32"} | dict.fromkeys([*REASON_COLUMNS, *TEXT_CO
 REASONS_DTYPES["explained_by"] = "string"
 
 
-def retention_top(risk, scores, n: int):
-    """The first n customers of the retention list with their score_kind (a DuckDB relation).
+def retention_top(risk, scores, n: int, at_risk_bands: list[str]):
+    """The customers whose reasons are explained, with their score_kind (a DuckDB relation): the
+    first n of the contact list (marketing.retention_targets: customers who allow offers, by
+    profit at risk) and the first n of the at-risk customers without consent
+    (marketing.site_personalisation_targets: a band of at_risk_bands, same order).
 
     risk: marketing.customer_risk, scores: ml.customer_scores (DuckDB relations); ordered and
-    cut in DuckDB, so only n customers reach Python.
+    cut in DuckDB, so only those customers reach Python.
     """
     if int(n) < 0:
         raise ValueError(f"reasons_top_n must be 0 or more, got {n}")
+    if not at_risk_bands:
+        raise ValueError("at_risk_bands is empty: no band counts as at risk")
+    bands = ", ".join("'" + str(band).replace("'", "''") + "'" for band in at_risk_bands)
     kinds = scores.select(f"{ID_COLUMN}, score_kind")
-    ranked = risk.join(kinds, ID_COLUMN).order(f"profit_at_risk desc, {ID_COLUMN} asc")
-    return ranked.limit(int(n))
+    ranked = risk.join(kinds, ID_COLUMN)
+    order = f"profit_at_risk desc, {ID_COLUMN} asc"
+    contact = ranked.filter("allow_offers").order(order).limit(int(n))
+    without_consent = (
+        ranked.filter(f"not allow_offers and risk_band in ({bands})").order(order).limit(int(n))
+    )
+    return contact.union(without_consent).order(order)
 
 
 def customer_reasons(

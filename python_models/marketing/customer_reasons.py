@@ -1,5 +1,6 @@
-"""The three top reasons of the customers at the top of the retention list (var reasons_top_n),
-each explained by the model that scored them."""
+"""The three top reasons of the customers at the top of the contact list and of the at-risk
+customers without consent (var reasons_top_n each), each explained by the model that scored
+them."""
 
 from one_click.ml.persist import load_kept_model
 from one_click.ml.reasons import customer_reasons, retention_top
@@ -17,6 +18,7 @@ def model(dbt, session):
         dbt.ref("customer_risk"),
         dbt.ref("customer_scores"),
         int(dbt.config.meta_get("reasons_top_n")),
+        dbt.config.meta_get("at_risk_bands").split(","),
     )
     return customer_reasons(
         targets=top.df(),

@@ -2,9 +2,9 @@ from one_click.segments import recommend
 
 
 def model(dbt, session):
-    # horizon: var profit_at_risk_months, rendered by dbt into meta
+    # vars profit_at_risk_months, at_risk_bands and lever_success_share, rendered by dbt into meta
+    # (dbt passes only the keys it finds as literal dbt.config.meta_get calls)
     dbt.config(materialized="table")
-    horizon = int(dbt.config.meta_get("profit_at_risk_months"))
     return recommend(
         # the top reasons of the customers customer_reasons explains (null for the others)
         customers=dbt.ref("customer_risk")
@@ -14,5 +14,7 @@ def model(dbt, session):
         summary=dbt.ref("segment_summary").df(),
         importance=dbt.ref("feature_importance").df(),
         memberships=dbt.ref("segment_memberships").df(),
-        horizon=horizon,
+        horizon=int(dbt.config.meta_get("profit_at_risk_months")),
+        at_risk_bands=dbt.config.meta_get("at_risk_bands").split(","),
+        share=float(dbt.config.meta_get("lever_success_share")),
     )

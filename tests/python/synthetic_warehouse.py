@@ -231,7 +231,8 @@ def _segments(scored: pd.DataFrame) -> dict[tuple[str, str], set]:
             "risk_band == 'high' and promo_purchase_share >= 0.5"
         ),
         ("targeted", "long_lifecycle_buyers"): scored.query("tenure_days > 700"),
-        ("targeted", "kids_and_self_care"): scored.query("service_errors > 3"),
+        ("targeted", "kids_goods_at_risk"): scored.query("service_errors > 3"),
+        ("targeted", "self_care_at_risk"): scored.query("service_errors == 0"),
     }
     members = {key: set(rows["customer_id"]) for key, rows in segments.items()}
     for cell, rows in scored.groupby("matrix_cell"):

@@ -88,21 +88,29 @@ def _kinds(build):
     return targets[in_shap], targets[out_of_fold & ~in_shap], targets[~out_of_fold]
 
 
-def test_the_first_n_of_the_retention_list_by_profit_at_risk():
+def test_the_first_n_of_each_list_by_profit_at_risk():
     risk = pd.DataFrame(
-        {"customer_id": [1, 2, 3, 4, 5], "profit_at_risk": [3.0, 9.0, 6.0, 9.0, 1.0]}
+        {
+            "customer_id": [1, 2, 3, 4, 5, 6, 7, 8],
+            "profit_at_risk": [3.0, 9.0, 6.0, 9.0, 1.0, 8.0, 7.0, 20.0],
+            "allow_offers": [True, True, True, True, True, False, False, False],
+            "risk_band": ["high", "high", "low", "medium", "low", "high", "medium", "low"],
+        }
     )
-    kinds = pd.DataFrame({"customer_id": [1, 2, 3, 4, 5], "score_kind": ["held_out"] * 5})
+    kinds = pd.DataFrame({"customer_id": list(range(1, 9)), "score_kind": ["held_out"] * 8})
     connection = duckdb.connect()
     try:
         connection.register("risk", risk)
         connection.register("scores", kinds)
-        top = retention_top(connection.sql("from risk"), connection.sql("from scores"), 3).df()
+        top = retention_top(
+            connection.sql("from risk"), connection.sql("from scores"), 3, ["high", "medium"]
+        ).df()
     finally:
         connection.close()
-    # ties at 9.0 by customer_id, as retention_targets ranks them
-    assert list(top["customer_id"]) == [2, 4, 3]
-    assert list(top["score_kind"]) == ["held_out"] * 3
+    # the contact list: ties at 9.0 by customer_id, as retention_targets ranks them; without
+    # consent only the at-risk bands (8 is low risk), all in the order of profit at risk
+    assert list(top["customer_id"]) == [2, 4, 6, 7, 3]
+    assert list(top["score_kind"]) == ["held_out"] * 5
 
 
 def test_only_the_customers_asked_for_get_reasons(build):

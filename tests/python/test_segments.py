@@ -21,6 +21,7 @@ def make_customers(n=60, seed=0):
     frame["allow_offers"] = np.arange(n) % 2 == 0
     frame["decline_probability"] = rng.uniform(0, 1, n)
     frame["risk_band"] = np.where(frame["decline_probability"] >= 0.6, "high", "low")
+    frame["profit_at_risk"] = frame["decline_probability"] * 3.0
     frame["top_reason_1"] = "pages_low"
     frame["top_reason_2"] = "tenure_high"
     frame["top_reason_3"] = None
@@ -101,7 +102,7 @@ def test_lever_scores_only_count_differences_in_the_risky_direction():
     assert scored.loc["service_errors", "lever_score"] == 0
 
 
-def test_recommendation_names_the_segment_lever_and_numbers():
+def _few_pages_segment():
     customers = make_customers(n=90, seed=1)
     members = customers["customer_id"].iloc[:30]
     in_segment = customers["customer_id"].isin(members)
@@ -110,6 +111,8 @@ def test_recommendation_names_the_segment_lever_and_numbers():
     customers.loc[~in_segment, "pages_per_visit"] = 9.0
     customers.loc[in_segment, "decline_probability"] = 0.9
     customers.loc[~in_segment, "decline_probability"] = 0.1
+    customers["risk_band"] = np.where(in_segment, "high", "low")
+    customers["profit_at_risk"] = np.where(in_segment, 2.0, 0.5)
     memberships = memberships_for(members, "few_pages")
     profiles = profile_segments(customers, memberships)
     summary = pd.DataFrame(
@@ -121,28 +124,49 @@ def test_recommendation_names_the_segment_lever_and_numbers():
             "profit_at_risk": [1234.5],
         }
     )
+    return customers, memberships, profiles, summary
+
+
+def test_recommendation_names_the_lever_the_targets_and_the_profit_kept():
+    customers, memberships, profiles, summary = _few_pages_segment()
     out = recommend(
-        customers, profiles, summary, _importance({"pages_per_visit": 10.0}), memberships, 6
+        customers,
+        profiles,
+        summary,
+        _importance({"pages_per_visit": 10.0}),
+        memberships,
+        6,
+        ["high", "medium"],
+        0.2,
     )
-    assert list(out.columns) == [
-        "segment_family",
-        "segment_name",
-        "customers",
-        "profit_at_risk",
-        "lever_1",
-        "lever_2",
-        "recommendation",
-    ]
     row = out.iloc[0]
     assert row["lever_1"] == "pages_per_visit"
-    text = row["recommendation"]
-    assert text.startswith("few_pages (30 customers")
-    assert "1,234.5 of profit at risk over 6 months" in text
-    assert "pages per visit (2.0 against 9.0" in text
-    assert "recommendations" in text
+    # the 30 members are all at high risk; every second one allows offers
+    assert row["targeted_customers"] == 30
+    assert row["targeted_with_consent"] == 15
+    assert row["targeted_profit_at_risk"] == pytest.approx(60.0)
+    assert row["expected_profit_kept"] == pytest.approx(12.0)
+    english = row["recommendation_en"]
+    assert english.startswith("Deepen their visits with personal recommendations")
+    assert "pages per visit is 2.0 against 9.0 for the other customers" in english
+    assert "Targets: 30 customers at risk; 15 of them allow offers" in english
+    assert "if 20% of them keep their level of activity, the shop keeps 12.0 of profit over 6 months." in english
+    russian = row["recommendation_ru"]
+    assert russian.startswith("Углубите их визиты")
+    assert "страниц за визит — 2,0 против 9,0 у остальных клиентов" in russian
+    assert "Цель: 30 клиентов в риске; 15 из них разрешают сообщать" in russian
+    assert "магазин сохранит 12,0 прибыли за 6 месяцев." in russian
+    assert row["headline_en"].startswith("Deepen their visits")
+    assert row["headline_ru"].startswith("Углубите их визиты")
 
 
-def test_recommendation_without_levers_says_so():
+def test_the_assumed_share_is_checked():
+    customers, memberships, profiles, summary = _few_pages_segment()
+    with pytest.raises(ValueError, match="lever_success_share"):
+        recommend(customers, profiles, summary, _importance(), memberships, 3, ["high"], 1.5)
+
+
+def test_recommendation_without_levers_or_risk_says_so():
     customers = make_customers(n=40, seed=2)
     memberships = memberships_for(customers["customer_id"].iloc[:10], "plain")
     profiles = profile_segments(customers, memberships)
@@ -157,10 +181,15 @@ def test_recommendation_without_levers_says_so():
         }
     )
     customers["risk_band"] = "low"
-    out = recommend(customers, profiles, summary, _importance(), memberships, 3)
-    assert pd.isna(out.iloc[0]["lever_1"])
-    assert "keep their current treatment" in out.iloc[0]["recommendation"]
-    assert "None of them is at high risk" in out.iloc[0]["recommendation"]
+    out = recommend(customers, profiles, summary, _importance(), memberships, 3, ["high"], 0.2)
+    row = out.iloc[0]
+    assert pd.isna(row["lever_1"])
+    assert row["targeted_customers"] == 0
+    assert row["expected_profit_kept"] == 0
+    assert "no action is needed now" in row["recommendation_en"]
+    assert "None of them is at risk now." in row["recommendation_en"]
+    assert "Сейчас в риске нет ни одного из них." in row["recommendation_ru"]
+    assert row["headline_en"] == "No action is needed now, check their probability at the next refresh"
 
 
 def test_high_risk_reasons_count_levers_among_high_risk_members_only():
@@ -180,4 +209,4 @@ def test_high_risk_reasons_count_levers_among_high_risk_members_only():
     count, levers = high_risk_reasons(customers, memberships, "s", "targeted")
     assert count == 3
     # service_errors 3 times, promo once; tenure is not a lever, pages only outside or low risk
-    assert levers == ["service errors", "share of purchases on promotion"]
+    assert levers == ["service_errors_high", "promotions_high"]

@@ -1,0 +1,24 @@
+-- Customers at risk (a band of var at_risk_bands) whose favourite category is goods for oneself
+-- (group self_care of var shop_vocabulary.categories: cosmetics and accessories, beauty and
+-- health appliances): a campaign in the category they come for.
+with
+
+customers as (
+    select * from {{ ref('customer_risk') }}
+),
+
+reasons as (
+    select * from {{ ref('customer_reasons') }}
+),
+
+segment as (
+    select
+        {{ segment_columns() }}
+    from customers
+    left join reasons on customers.customer_id = reasons.customer_id
+    where
+        customers.favourite_category in {{ sql_list(shop_categories('self_care')) }}
+        and customers.risk_band in {{ sql_list(var('at_risk_bands')) }}
+)
+
+select * from segment
