@@ -40,12 +40,15 @@ class Language:
     code: str  # ru, en
     babel: str  # the babel locale of number formats
     output: str  # the file the report in this language is written to
+    contact_list: str  # the file its full contact list is written to, beside the report
 
 
 REPORT_LANGUAGES = (
-    Language("ru", "ru_RU", "report.html"),
-    Language("en", "en_US", "report.en.html"),
+    Language("ru", "ru_RU", "report.html", "contact_list.csv"),
+    Language("en", "en_US", "report.en.html", "contact_list.en.csv"),
 )
+# every file the report step writes (and the refresh publishes)
+REPORT_FILES = tuple(name for lg in REPORT_LANGUAGES for name in (lg.output, lg.contact_list))
 assert tuple(language.code for language in REPORT_LANGUAGES) == LANGUAGES
 
 # kind -> babel number pattern

@@ -14,7 +14,8 @@ and the problem, and leaves the published set exactly as it was):
                      `delivery`) and loads no seed
 3. verify            one_click.warehouse_file: no WAL left, a storage format the analysts'
                      DuckDB 1.5 CLI reads, and that CLI opens it
-4. render report     `python -m one_click.report` into .build/report.html
+4. render report     `python -m one_click.report` into .build/: report.html (Russian),
+                     report.en.html (English), contact_list.csv and contact_list.en.csv
 5. docs              `dbt docs generate --static` against the new file: .build/docs/index.html
 6. publish           one_click.publish: the set (warehouse, model, report, docs) switches in one
                      atomic step; the set it replaces stays as warehouse/previous/
@@ -45,12 +46,13 @@ from pathlib import Path
 
 from one_click import publish
 from one_click.dbt_failures import describe_failures
+from one_click.i18n import REPORT_FILES, REPORT_LANGUAGES
 from one_click.validate import delivered_files, seeds_dir, validate_delivery
 from one_click.warehouse_file import UnreadableWarehouse, check
 
 WAREHOUSE_FILE = "one_click.duckdb"  # DuckDB names the catalog after the file stem: keep it
 MODEL_DIR = "model"
-REPORT_FILE = "report.html"
+REPORT_FILE = REPORT_LANGUAGES[0].output  # report.html, in the store's language
 DOCS_DIR = "docs"
 LOCK_FILE = ".refresh.lock"
 BUILD_DIR = ".build"
@@ -271,15 +273,15 @@ def step_verify(project: Path, build: Path, database: Path) -> None:
 
 
 def step_report(project: Path, build: Path, database: Path) -> None:
-    output = build / REPORT_FILE
     command = [sys.executable, "-m", "one_click.report", "--warehouse", str(database)]
-    command += ["--output", str(output)]
+    command += ["--output-dir", str(build)]
     code, tail = _run_streamed(command, project, _child_env(project, database))
-    if code != 0 or not output.is_file():
+    absent = [name for name in REPORT_FILES if not (build / name).is_file()]
+    if code != 0 or absent:
         raise RefreshFailed(
             "render report",
             f"python -m one_click.report exited with code {code}"
-            + ("" if output.is_file() else f" and wrote no {REPORT_FILE}")
+            + (f" and did not write {', '.join(absent)}" if absent else "")
             + ". The data passed every dbt test, but the report could not be rendered (its last "
             f"lines are below). {UNCHANGED} The build is kept in {_rel(build, project)}/ until "
             "the next refresh.",

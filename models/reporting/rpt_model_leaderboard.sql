@@ -17,7 +17,11 @@ ordered as (
         oof_calibration_error,
         fit_seconds,
         cv_rank,
-        is_selected
+        is_selected,
+        sample_customers,
+        all_customers,
+        scoring_seconds_per_1000,
+        fits_scoring_budget
     from leaderboard
     order by cv_rank asc, model_family asc
 )

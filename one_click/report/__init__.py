@@ -1,7 +1,8 @@
 """The static HTML report for the shop's marketers, rendered from the warehouse with jinja2.
 
-`render(warehouse_path, output_path)` writes one self-contained HTML file; the command line is
-`python -m one_click.report --warehouse <file.duckdb> --output <file.html>`.
+`render(warehouse_path, output_dir)` writes one self-contained HTML file per language (report.html
+in Russian, report.en.html in English) and the contact lists beside them; the command line is
+`python -m one_click.report --warehouse <file.duckdb> --output-dir <dir>`.
 """
 
 from one_click.report.data import WarehouseError, relations

@@ -1,8 +1,10 @@
-"""Command line: `python -m one_click.report --warehouse <file.duckdb> --output <file.html>`.
+"""Command line: `python -m one_click.report --warehouse <file.duckdb> --output-dir <dir>`.
 
-Exit code 0 when the report is written, 1 when the warehouse or a table or column the report
-needs is missing (the message names each), 2 on wrong arguments. Every section is required;
-only `--draft`, while tables are still being built, renders without them.
+Writes report.html (Russian), report.en.html (English) and the contact lists contact_list.csv
+and contact_list.en.csv into the directory. Exit code 0 when they are written, 1 when the
+warehouse or a table or column the report needs is missing (the message names each), 2 on wrong
+arguments. Every section is required; only `--draft`, while tables are still being built,
+renders without them.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from one_click.report.render import render
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m one_click.report",
-        description="Render the churn report of a warehouse to one self-contained HTML file.",
+        description="Render the churn report of a warehouse, in Russian and in English, each one "
+        "self-contained HTML file, with the contact lists beside them.",
     )
     parser.add_argument("--warehouse", required=True, help="the DuckDB file to report on")
-    parser.add_argument("--output", required=True, help="the HTML file to write")
+    parser.add_argument("--output-dir", required=True, help="the directory to write them to")
     parser.add_argument(
         "--draft",
         action="store_true",
@@ -31,11 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        path = render(args.warehouse, args.output, strict=not args.draft)
+        paths = render(args.warehouse, args.output_dir, strict=not args.draft)
     except WarehouseError as error:
         print(f"report not rendered: {error}", file=sys.stderr)
         return 1
-    print(f"report written to {path} in {time.perf_counter() - started:.1f} s")
+    names = ", ".join(path.name for path in paths)
+    print(f"report written to {args.output_dir}: {names} in {time.perf_counter() - started:.1f} s")
     return 0
 
 

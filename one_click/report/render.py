@@ -1,49 +1,53 @@
-"""Render the report: read the warehouse, draw the figures, fill the jinja2 template.
+"""Render the report: read the warehouse, draw the figures, fill the jinja2 template, once per
+language (one_click.i18n.REPORT_LANGUAGES: report.html in Russian, report.en.html in English).
 
-The output is one self-contained HTML file: inline CSS, figures as PNG data URIs, no script and
-no external resource, so it opens from disk anywhere. Apart from the "generated at" line the file
-depends only on the warehouse's contents.
+Each output is one self-contained HTML file: inline CSS, figures as PNG data URIs, no script and
+no external resource, so it opens from disk anywhere. Beside them the full contact list is
+written once per language (contact_list.csv, contact_list.en.csv), which the reports link to.
+Apart from the "generated at" line the files depend only on the warehouse's contents.
 """
 
 from __future__ import annotations
 
 import json
-import math
+import re
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from one_click.i18n import REPORT_LANGUAGES, Translator, is_missing
 from one_click.ml.features import FEATURES, TARGET
+from one_click.ml.plain_reasons import SEPARATOR
 from one_click.report import plots
 from one_click.report.data import ReportData, load
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "report.html.j2"
 DEPENDENCE_FEATURES = 3
-REASONS = ("top_reason_1", "top_reason_2", "top_reason_3")
 TARGETED = "targeted"  # segment_family of the targeted segment views (the others: matrix cells)
-
-# (anchor, heading): the contents list and the section headings both come from here
-SECTIONS = (
-    ("data", "Data loading and defects"),
-    ("features", "Feature distributions by target"),
-    ("correlations", "Correlations"),
-    ("model", "Churn model"),
-    ("segments", "Segments"),
-    ("targets", "Retention targets"),
+FIRST_SCREEN_SEGMENTS = 3
+CONTACT_LIST_COLUMNS = (
+    "priority_rank",
+    "customer_id",
+    "decline_probability",
+    "risk_band",
+    "profit",
+    "profit_at_risk",
+    "cumulative_profit_at_risk",
+    "favourite_category",
+    "reasons",
+    "segments",
 )
+
+# the sections, in order: anchor -> message of the heading (the contents list comes from here)
+SECTIONS = ("contacts", "segments", "model", "data")
 
 
 # ---------------------------------------------------------------------------------------------
 # formatting, used by the template as the `fmt` filter
-
-
-def _is_missing(value) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
 
 
 def _params(value) -> str:
@@ -59,33 +63,37 @@ def _params(value) -> str:
     )
 
 
-def fmt(value, kind: str = "text") -> str:
-    """A value as the report prints it: thousands separators, 3 decimals for AUC, — for none."""
-    if _is_missing(value):
+def fmt(tr: Translator, value, kind: str = "text") -> str:
+    """A value as the report prints it in tr's language: numbers by the locale, — for none."""
+    if is_missing(value):
         return "—"
     match kind:
-        case "int":
-            return f"{round(float(value)):,}"
-        case "number" | "number2" | "number3" | "auc":
-            digits = {"number": 1, "number2": 2}.get(kind, 3)
-            text = f"{float(value):,.{digits}f}"
-            return text.removeprefix("-") if float(text.replace(",", "")) == 0 else text
-        case "percent":
-            return f"{float(value):.1%}"
+        case "int" | "number" | "number2" | "number3" | "auc" | "percent" | "percent0":
+            return tr.number(value, kind)
         case "p":
-            return "< 0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+            return tr.t("report.p_below") if float(value) < 0.001 else tr.number(value, "number3")
         case "bool":
-            return "yes" if bool(value) else "no"
+            return tr.t("report.yes") if bool(value) else tr.t("report.no")
         case "params":
             return _params(value)
-        case "label":
-            return plots.label(value)
+        case "feature":
+            return tr.feature(value)
+        case "segment":
+            return tr.segment(value)
+        case "segments":
+            return ", ".join(tr.segment(name) for name in str(value).split(", ") if name)
+        case "band":
+            return tr.band(value)
+        case "family":
+            return tr.t(f"report.family.{value}")
+        case "model":
+            return plots.family_name(tr, value)
         case _:
             return str(value)
 
 
-def environment() -> Environment:
-    """The template environment; every printed value is HTML-escaped (the template is .html.j2)."""
+def environment(tr: Translator) -> Environment:
+    """The template environment of one language; every printed value is HTML-escaped."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=True),
@@ -94,8 +102,14 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["fmt"] = fmt
+    env.filters["fmt"] = partial(fmt, tr)
     return env
+
+
+def defect_key(defect: str) -> str:
+    """The message of a kind of defect (quality.data_defects.defect): 'misspelt value' ->
+    report.defect.misspelt_value."""
+    return "report.defect." + re.sub(r"[^a-z0-9]+", "_", str(defect).lower()).strip("_")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,20 +140,35 @@ def _horizon(data: ReportData):
     return None if summary is None else int(summary["profit_at_risk_months"].iloc[0])
 
 
-def _summary(data: ReportData) -> dict:
-    return {"summary": _records(data["summary"])[0]}
-
-
-def _data(data: ReportData) -> dict:
-    counts = data["layer_counts"]
+def _summary(data: ReportData, tr: Translator) -> dict:
+    recommendations = data["segment_recommendations"]
+    targeted = recommendations[recommendations["segment_family"] == TARGETED]
     return {
-        "data_defects": _records(data["data_defects"]),
-        "layer_counts": _records(counts),
-        "figures": {"layer_counts": plots.layer_row_counts(counts)},
+        "summary": _records(data["summary"])[0],
+        # rpt_segment_recommendations lists the targeted segments by profit kept, largest first
+        "top_segments": _records(targeted.head(FIRST_SCREEN_SEGMENTS)),
+        "contact_listed": len(data["contact_list"]),
     }
 
 
-def _features(data: ReportData) -> dict:
+def _data(data: ReportData, tr: Translator) -> dict:
+    counts = data["layer_counts"]
+    defects = [
+        {
+            **row,
+            "defect_text": tr.t(defect_key(row["defect"])),
+            "handling_text": tr.t(defect_key(row["defect"]) + ".handling"),
+        }
+        for row in _records(data["data_defects"])
+    ]
+    return {
+        "data_defects": defects,
+        "layer_counts": _records(counts),
+        "figures": {"layer_counts": plots.layer_row_counts(counts, tr=tr)},
+    }
+
+
+def _features(data: ReportData, tr: Translator) -> dict:
     features = data["customer_features"]  # every customer, or a sample of them
     summary = data["summary"].iloc[0]
     numeric, categorical = feature_columns(features)
@@ -148,13 +177,13 @@ def _features(data: ReportData) -> dict:
         "sample_count": len(features),
         "target_share": float(summary["declined_share"]),
         "figures": {
-            "numeric_by_target": plots.numeric_by_target(features, numeric, TARGET),
-            "category_share": plots.category_declined_share(features, categorical, TARGET),
+            "numeric_by_target": plots.numeric_by_target(features, numeric, TARGET, tr=tr),
+            "category_share": plots.category_declined_share(features, categorical, TARGET, tr=tr),
         },
     }
 
 
-def _correlations(data: ReportData) -> dict:
+def _correlations(data: ReportData, tr: Translator) -> dict:
     features = data["customer_features"]
     numeric, _ = feature_columns(features)
     correlations = features[[*numeric, TARGET]].astype(float).corr(method="spearman")
@@ -162,11 +191,11 @@ def _correlations(data: ReportData) -> dict:
     strongest = with_target.reindex(with_target.abs().sort_values(ascending=False).index).head(3)
     return {
         "strongest_correlations": [{"feature": f, "rho": r} for f, r in strongest.items()],
-        "figures": {"correlations": plots.correlation_heatmap(correlations)},
+        "figures": {"correlations": plots.correlation_heatmap(correlations, tr=tr)},
     }
 
 
-def _model(data: ReportData) -> dict:
+def _model(data: ReportData, tr: Translator) -> dict:
     leaderboard = data["model_leaderboard"]
     selected = str(leaderboard.loc[leaderboard["is_selected"].astype(bool), "model_family"].iloc[0])
     brier = dict(zip(leaderboard["model_family"], leaderboard["oof_brier_score"], strict=True))
@@ -179,53 +208,70 @@ def _model(data: ReportData) -> dict:
         "dependence_features": shap_order[:DEPENDENCE_FEATURES],
         "risk_bands": _records(data["risk_bands"]),
         "figures": {
-            "roc": plots.roc_curves(data["candidate_predictions"], selected),
-            "reliability": plots.reliability_diagram(data["model_calibration"], brier, selected),
-            "importance": plots.feature_importance(importance),
-            "beeswarm": plots.shap_beeswarm(shap_values, shap_order),
-            "dependence": plots.shap_dependence(shap_values, shap_order[:DEPENDENCE_FEATURES]),
+            "roc": plots.roc_curves(data["candidate_predictions"], selected, tr=tr),
+            "reliability": plots.reliability_diagram(
+                data["model_calibration"], brier, selected, tr=tr
+            ),
+            "importance": plots.feature_importance(importance, tr=tr),
+            "beeswarm": plots.shap_beeswarm(shap_values, shap_order, tr=tr),
+            "dependence": plots.shap_dependence(
+                shap_values, shap_order[:DEPENDENCE_FEATURES], tr=tr
+            ),
             "probability_bands": plots.probability_by_band(
-                data["probability_histogram"], data["risk_bands"]
+                data["probability_histogram"], data["risk_bands"], tr=tr
             ),
         },
     }
 
 
-def _segments(data: ReportData) -> dict:
+def _segments(data: ReportData, tr: Translator) -> dict:
     summary = data["segment_summary"]
     # the figures draw the targeted segments; the matrix cells have their own heatmap
     targeted = summary[summary["segment_family"] == TARGETED]
     profiles = data["segment_profiles"]
+    horizon = _horizon(data)
     return {
         "segment_sizes": _records(data["segment_sizes"]),
         "segment_summary": _records(summary),
         "segment_recommendations": _records(data["segment_recommendations"]),
         "figures": {
-            "risk_profit": plots.risk_profit_heatmap(data["risk_profit_matrix"], _horizon(data)),
-            "segment_overview": plots.segment_overview(targeted, _horizon(data)),
+            "risk_profit": plots.risk_profit_heatmap(data["risk_profit_matrix"], horizon, tr=tr),
+            "segment_overview": plots.segment_overview(targeted, horizon, tr=tr),
             "segment_profiles": plots.segment_profiles(
-                profiles[profiles["segment_family"] == TARGETED], list(targeted["segment_name"])
+                profiles[profiles["segment_family"] == TARGETED],
+                list(targeted["segment_name"]),
+                tr=tr,
             ),
         },
     }
 
 
-def _targets(data: ReportData) -> dict:
+def _reasons(row: dict, tr: Translator) -> list[str]:
+    words = row[f"reasons_{tr.code}"]
+    return [] if is_missing(words) else str(words).split(SEPARATOR)
+
+
+def _targets(data: ReportData, tr: Translator) -> dict:
     curve = data["retention_curve"]
     return {
         "retention_targets": [
-            {**row, "reasons": [row[r] for r in REASONS if not _is_missing(row[r])]}
-            for row in _records(data["retention_targets"])
+            {**row, "reasons": _reasons(row, tr)} for row in _records(data["retention_targets"])
         ],
-        "retention_target_count": int(curve["priority_rank"].max()),
-        "retention_profit_at_risk": float(curve["cumulative_profit_at_risk"].iloc[-1]),
-        "figures": {"retention_curve": plots.retention_curve(curve)},
+        "site_targets": [
+            {**row, "reasons": _reasons(row, tr)}
+            for row in _records(data["site_personalisation_targets"])
+        ],
+        "retention_target_count": int(curve["priority_rank"].max()) if len(curve) else 0,
+        "retention_profit_at_risk": (
+            float(curve["cumulative_profit_at_risk"].iloc[-1]) if len(curve) else 0.0
+        ),
+        "figures": {"retention_curve": plots.retention_curve(curve, tr=tr)},
     }
 
 
 # part of the page -> (the frames it shows, the function that prepares them)
 PARTS = {
-    "summary": (("summary",), _summary),
+    "summary": (("summary", "segment_recommendations", "contact_list"), _summary),
     "data": (("data_defects", "layer_counts"), _data),
     "features": (("customer_features", "summary"), _features),
     "correlations": (("customer_features",), _correlations),
@@ -251,52 +297,123 @@ PARTS = {
         ),
         _segments,
     ),
-    "targets": (("retention_targets", "retention_curve"), _targets),
+    "targets": (
+        ("retention_targets", "site_personalisation_targets", "retention_curve"),
+        _targets,
+    ),
 }
 
 
-def context(data: ReportData, generated_at: str) -> dict:
-    """Everything the template needs: the tables as records, the figures as data URIs, and
-    (in a draft only) the parts not built yet with what they miss."""
+def context(data: ReportData, tr: Translator, generated_at: str) -> dict:
+    """Everything the template needs in tr's language: the tables as records, the figures as
+    data URIs, and (in a draft only) the parts not built yet with what they miss."""
+    horizon = _horizon(data)
+    other = [lg for lg in REPORT_LANGUAGES if lg.code != tr.code]
     values: dict = {
+        "tr": tr,
+        "language": tr.language,
+        "other_language": other[0] if other else None,
+        "contact_list_file": tr.language.contact_list,
         "sections": SECTIONS,
         "generated_at": generated_at,
         "warehouse_name": data.warehouse_name,
         "not_built": {},
         "figures": {},
-        "horizon": fmt(_horizon(data), "int"),
+        "horizon": horizon,
+        "months": tr.plural("months", horizon) if horizon is not None else "—",
     }
     for part, (frames, prepare) in PARTS.items():
         missing = data.missing_for(frames)
         if missing:
             values["not_built"][part] = missing
             continue
-        prepared = prepare(data)
+        prepared = prepare(data, tr)
         values["figures"].update(prepared.pop("figures", {}))
         values.update(prepared)
     return values
 
 
-def render_html(data: ReportData, generated_at: str | None = None) -> str:
-    """The report as an HTML string."""
+def render_html(data: ReportData, tr: Translator, generated_at: str | None = None) -> str:
+    """The report in tr's language as an HTML string."""
     stamp = generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return environment().get_template(TEMPLATE_NAME).render(**context(data, stamp))
+    template = environment(tr).get_template(TEMPLATE_NAME)
+    return template.render(**context(data, tr, stamp))
+
+
+def contact_list(data: ReportData, tr: Translator) -> pd.DataFrame:
+    """The full contact list (rpt_contact_list) as the marketers' CSV in tr's language: headings,
+    risk bands, reasons and segment names translated, numbers as plain decimals."""
+    rows = data["contact_list"]
+    horizon = _horizon(data)
+    months = tr.plural("months", horizon)
+    bands = {band: tr.band(band) for band in rows["risk_band"].dropna().unique()}
+    segments = {
+        value: fmt(tr, value, "segments") if value else ""
+        for value in rows["segments"].fillna("").unique()
+    }
+    table = pd.DataFrame(
+        {
+            "priority_rank": rows["priority_rank"],
+            "customer_id": rows["customer_id"],
+            "decline_probability": rows["decline_probability"],
+            "risk_band": rows["risk_band"].map(bands),
+            "profit": rows["profit"],
+            "profit_at_risk": rows["profit_at_risk"],
+            "cumulative_profit_at_risk": rows["cumulative_profit_at_risk"],
+            "favourite_category": rows["favourite_category"],
+            "reasons": rows[f"reasons_{tr.code}"],
+            "segments": rows["segments"].fillna("").map(segments),
+        },
+        columns=list(CONTACT_LIST_COLUMNS),
+    )
+    return table.rename(
+        columns={
+            column: tr.t(f"report.csv.{column}", months=months)
+            if column == "profit_at_risk"
+            else tr.t(f"report.csv.{column}")
+            for column in CONTACT_LIST_COLUMNS
+        }
+    )
+
+
+def write_contact_list(table: pd.DataFrame, tr: Translator, path: Path) -> None:
+    """The contact list as a CSV a spreadsheet in tr's locale opens as it is: the locale's decimal
+    mark, `;` between fields where the decimal mark is a comma, UTF-8 with a byte order mark."""
+    decimal = tr.locale.number_symbols["latn"]["decimal"]
+    table.to_csv(
+        path,
+        index=False,
+        sep=";" if decimal == "," else ",",
+        decimal=decimal,
+        encoding="utf-8-sig",
+    )
 
 
 def render(
     warehouse_path: str | Path,
-    output_path: str | Path,
+    output_dir: str | Path,
     *,
     generated_at: str | None = None,
     strict: bool = True,
-) -> Path:
-    """Render the report of the warehouse at `warehouse_path` to `output_path`; return the path.
+) -> list[Path]:
+    """Render the reports of the warehouse at `warehouse_path` into `output_dir`, one per
+    language, with the contact lists beside them (i18n.REPORT_FILES); return their paths.
 
     Raises data.WarehouseError when the warehouse or a relation or column it needs is missing.
-    strict=False renders a draft instead: parts whose tables are missing say "not built yet".
+    strict=False renders a draft instead: parts whose tables are missing say "not built yet"
+    (and no contact list is written without rpt_contact_list).
     """
-    html = render_html(load(warehouse_path, strict=strict), generated_at)
-    output = Path(output_path)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(html, encoding="utf-8")
-    return output
+    data = load(warehouse_path, strict=strict)
+    directory = Path(output_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for language in REPORT_LANGUAGES:
+        tr = Translator(language)
+        output = directory / language.output
+        output.write_text(render_html(data, tr, generated_at), encoding="utf-8")
+        written.append(output)
+        if data.frames.get("contact_list") is not None and "summary" not in data.missing:
+            csv = directory / language.contact_list
+            write_contact_list(contact_list(data, tr), tr, csv)
+            written.append(csv)
+    return written

@@ -33,8 +33,11 @@ TAG_FILES = {  # the file each published name's tag is read from
     "one_click.duckdb": "one_click.duckdb",
     "model": "model/weights.txt",
     "report.html": "report.html",
+    "report.en.html": "report.en.html",
+    "contact_list.csv": "contact_list.csv",
+    "contact_list.en.csv": "contact_list.en.csv",
     "docs": "docs/index.html",
-    "report.en.html": "report.en.html",  # a name added later (test_a_new_name_needs_only_the_tuple)
+    "report.de.html": "report.de.html",  # a name added later (test_a_new_name_needs_only_the_tuple)
 }
 OLD, OLDER = "old", "older"  # the sets of an old-layout warehouse: no docs/, a WAL beside the file
 ADOPTED = {OLD, OLDER}
@@ -217,12 +220,12 @@ def test_a_build_lacking_an_entry_is_refused_and_nothing_changes(tmp_path, lacki
 def test_a_new_published_name_needs_only_the_tuple(tmp_path, monkeypatch):
     warehouse = new_warehouse(tmp_path / "w", "1")
     built_before = write_set(warehouse / ".old-build", "2")
-    monkeypatch.setattr(pub, "PUBLISHED", (*pub.PUBLISHED, "report.en.html"))
-    with pytest.raises(PublishError, match="lacks report.en.html "):
+    monkeypatch.setattr(pub, "PUBLISHED", (*pub.PUBLISHED, "report.de.html"))
+    with pytest.raises(PublishError, match="lacks report.de.html "):
         publish(built_before, warehouse)
     publish(build(warehouse, "2"), warehouse)
     assert set_at(warehouse) == ("2", [])
-    assert (warehouse / "report.en.html").read_text() == "report.en.html 2"
+    assert (warehouse / "report.de.html").read_text() == "report.de.html 2"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ broken delivery is refused by validation in well under a second, before dbt star
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import subprocess
 import sys
@@ -15,10 +16,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from babel.numbers import format_decimal
 from deliveries import BadInput, read_rows, write_rows
 from helpers import copy_project, explain, parse, query, run_refresh, sha
 
 from one_click import publish, refresh
+from one_click.i18n import REPORT_FILES, REPORT_LANGUAGES
+from one_click.project import setting
 from one_click.warehouse_file import READABLE_STORAGE_VERSIONS
 
 DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
@@ -255,31 +259,38 @@ def test_rollback_with_nothing_to_roll_back_to_changes_nothing(project, tmp_path
 
 def test_the_report_is_published_beside_the_warehouse(project, second_refresh):
     for directory in (project.warehouse, project.warehouse / "previous"):
-        html = (directory / refresh.REPORT_FILE).read_text(encoding="utf-8")
-        assert html.lstrip().lower().startswith("<!doctype html")
+        for name in REPORT_FILES:
+            assert (directory / name).is_file(), name
+        for language in REPORT_LANGUAGES:
+            html = (directory / language.output).read_text(encoding="utf-8")
+            assert html.lstrip().lower().startswith("<!doctype html")
+            assert f'<html lang="{language.code}">' in html
 
 
 def test_published_report_numbers_match_the_published_warehouse(project):
-    shown = parse((project.warehouse / refresh.REPORT_FILE).read_text(encoding="utf-8")).by_id
     with duckdb.connect(str(project.database), read_only=True) as con:
-        model, auc = con.sql(
-            "select model_family, oof_roc_auc from ml.model_leaderboard where is_selected"
-        ).fetchone()
-        (high_risk,) = con.sql(
-            "select count(*) from ml.customer_scores where risk_band = 'high'"
+        (auc,) = con.sql(
+            "select oof_roc_auc from ml.model_leaderboard where is_selected"
         ).fetchone()
         (customers,) = con.sql("select count(*) from customers.customer_features").fetchone()
-        (at_risk,) = con.sql(
-            "select sum(profit_at_risk) from marketing.retention_targets"
+        contact, at_risk = con.execute(
+            "select count(*), sum(profit_at_risk) from marketing.customer_risk "
+            "where allow_offers and list_contains(?, risk_band)",
+            [setting("at_risk_bands")],
         ).fetchone()
+        (listed,) = con.sql("select count(*) from marketing.retention_targets").fetchone()
     assert customers == 1297
-    assert shown["summary-model"] == model
-    assert shown["summary-auc"] == f"{auc:.3f}"
-    assert shown["summary-high-risk"] == f"{high_risk:,}"
-    assert shown["summary-customers"] == f"{customers:,}"
-    # one definition of profit at risk: the summary and the retention list agree
-    assert shown["summary-profit-at-risk"] == f"{at_risk:,.1f}"
-    assert shown["retention-profit-at-risk"] == f"{at_risk:,.1f}"
+    for language in REPORT_LANGUAGES:
+        html = (project.warehouse / language.output).read_text(encoding="utf-8")
+        shown = parse(html).by_id
+        number = functools.partial(format_decimal, locale=language.babel)
+        assert shown["summary-contact-customers"].startswith(number(contact) + " ")
+        assert shown["summary-contact-profit-at-risk"] == number(round(at_risk, 1), "#,##0.0")
+        assert number(round(auc, 3), "0.000") in shown["summary-model"]
+        # the full contact list beside it holds the same customers
+        csv = (project.warehouse / language.contact_list).read_text(encoding="utf-8-sig")
+        assert len(csv.splitlines()) == contact + 1
+    assert listed >= contact
 
 
 def _reaches(manifest: dict, start: str) -> set[str]:

@@ -150,7 +150,8 @@ def test_recommendation_names_the_lever_the_targets_and_the_profit_kept():
     assert english.startswith("Deepen their visits with personal recommendations")
     assert "pages per visit is 2.0 against 9.0 for the other customers" in english
     assert "Targets: 30 customers at risk; 15 of them allow offers" in english
-    assert "if 20% of them keep their level of activity, the shop keeps 12.0 of profit over 6 months." in english
+    kept = "if 20% of them keep their level of activity, the shop keeps 12.0 of profit over 6"
+    assert kept in english
     russian = row["recommendation_ru"]
     assert russian.startswith("Углубите их визиты")
     assert "страниц за визит — 2,0 против 9,0 у остальных клиентов" in russian
@@ -189,7 +190,9 @@ def test_recommendation_without_levers_or_risk_says_so():
     assert "no action is needed now" in row["recommendation_en"]
     assert "None of them is at risk now." in row["recommendation_en"]
     assert "Сейчас в риске нет ни одного из них." in row["recommendation_ru"]
-    assert row["headline_en"] == "No action is needed now, check their probability at the next refresh"
+    assert row["headline_en"] == (
+        "No action is needed now, check their probability at the next refresh"
+    )
 
 
 def test_high_risk_reasons_count_levers_among_high_risk_members_only():
