@@ -3,8 +3,8 @@
 marketing.customer_reasons explains the customers a campaign reaches first: the first var
 reasons_top_n of the contact list (marketing.retention_targets, customers who allow offers, by
 marketing.customer_risk.profit_at_risk descending, then customer_id) and the first reasons_top_n
-of the at-risk customers without consent (marketing.site_personalisation_targets). A reason is one thing
-about the customer that pushes their decline probability up, in plain words and with its
+of the at-risk customers without consent (marketing.site_personalisation_targets). A reason is one
+thing about the customer that pushes their decline probability up, in plain words and with its
 direction (one_click.ml.plain_reasons: features that measure one thing count as one reason;
 `site_time_low`, «мало времени на сайте»).
 

@@ -253,5 +253,5 @@ def headline(tr: Translator, levers: pd.DataFrame, targets: dict) -> str:
     if len(levers):
         first = levers.iloc[0]
         return capitalize_first(tr.t(f"recommendation.action.{first.feature}.{first.direction}"))
-    key = "recommendation.no_lever.at_risk" if targets["customers"] else "recommendation.no_lever.calm"
-    return capitalize_first(tr.t(key))
+    calm = "at_risk" if targets["customers"] else "calm"
+    return capitalize_first(tr.t(f"recommendation.no_lever.{calm}"))
