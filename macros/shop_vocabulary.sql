@@ -35,8 +35,8 @@
 {% macro shop_categories(group=none) -%}
     {#- the known favourite categories, or those of one group (var shop_vocabulary) -#}
     {%- set categories = [] -%}
-    {%- for category, category_group in var('shop_vocabulary')['categories'].items() -%}
-        {%- if group is none or category_group == group -%}
+    {%- for category, known in var('shop_vocabulary')['categories'].items() -%}
+        {%- if group is none or known['group'] == group -%}
             {%- do categories.append(category) -%}
         {%- endif -%}
     {%- endfor -%}

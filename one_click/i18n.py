@@ -30,6 +30,7 @@ from one_click.labels import (
     feature_label,
     profit_level_label,
     segment_label,
+    value_label,
 )
 
 MESSAGES_DIR = Path(__file__).with_name("messages")
@@ -108,6 +109,10 @@ class Translator:
     def segment(self, name: str) -> str:
         """A segment's name (a targeted segment or a cell of the risk x profit grid)."""
         return segment_label(name, self.code)
+
+    def value(self, feature: str, value) -> str:
+        """A delivered value of a feature (a category, a tier) in this language."""
+        return value_label(feature, value, self.code)
 
     def band(self, band: str) -> str:
         return band_label(band, self.code)

@@ -62,3 +62,26 @@ def segment_label(name: str, language: str) -> str:
     if not sep or band not in labels()["risk_bands"] or level not in labels()["profit_levels"]:
         raise KeyError(f"no segment {name!r}: neither in var targeted_segments nor a grid cell")
     return f"{band_label(band, language)}, {profit_level_label(level, language)}"
+
+
+def value_label(feature: str, value, language: str) -> str:
+    """A value of a feature as people read it. The consent flag in the words of its reason
+    («разрешает сообщать о предложениях»); otherwise in Russian as delivered, in English a
+    favourite category by its English name and a service tier by what it is (var
+    shop_vocabulary), a category not known yet as delivered."""
+    from one_click.project import setting
+
+    if language not in LANGUAGES:
+        raise ValueError(f"language {language!r}: one of {', '.join(LANGUAGES)}")
+    if feature == "allow_offers":
+        flag = str(value).lower() in ("true", "1")
+        return _pick(reason_groups()["consent"][str(flag).lower()], language, "consent")
+    text = str(value)
+    if language == "ru":
+        return text
+    vocabulary = setting("shop_vocabulary")
+    if feature == "favourite_category":
+        return (vocabulary["categories"].get(text) or {}).get(language, text)
+    if feature == "service_tier":
+        return vocabulary["service_tiers"].get(text, text)
+    return text

@@ -9,6 +9,7 @@ them here. Nothing in the package keeps a copy or a fallback
 
 from __future__ import annotations
 
+import ast
 import functools
 import os
 from pathlib import Path
@@ -58,3 +59,14 @@ def risk_band_cutoffs(project: Path | None = None) -> dict[str, float]:
         "high": float(setting("risk_band_high", project)),
         "medium": float(setting("risk_band_medium", project)),
     }
+
+
+def meta_list(value) -> list[str]:
+    """A list var as a dbt Python model reads it from its meta: dbt renders `{{ var('x') }}` to
+    the list's text (`['high', 'medium']`), or passes a list."""
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    parsed = ast.literal_eval(str(value))
+    if not isinstance(parsed, list | tuple):
+        raise ValueError(f"expected a list in the model's meta, got {value!r}")
+    return [str(item) for item in parsed]

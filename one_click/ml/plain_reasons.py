@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from one_click import labels
 from one_click.labels import LANGUAGES, reason_groups
 from one_click.ml.features import ID_COLUMN
 
@@ -80,11 +81,21 @@ def reason_of(code: str) -> str:
     return reason
 
 
+def value_label_of(value) -> str:
+    if value is None:
+        raise ValueError("a category reason needs the customer's value")
+    return str(value)
+
+
 def reason_words(code: str, language: str, value_label: str | None = None) -> str:
-    """The words of a reason code (a category reason needs the customer's value)."""
+    """The words of a reason code (a category reason needs the customer's value, as delivered:
+    it is named in the language, one_click.labels.value_label)."""
     groups = reason_groups()
     if code in groups:
-        return groups[code]["value"][language].format(value=value_label)
+        feature = groups[code]["features"][0]
+        return groups[code]["value"][language].format(
+            value=labels.value_label(feature, value_label_of(value_label), language)
+        )
     reason, _, which = code.rpartition("_")
     if reason not in groups or which not in groups[reason]:
         raise KeyError(f"unknown reason code {code!r}")

@@ -254,7 +254,7 @@ def category_declined_share(
         for ax, column, title in zip(axes, columns, titles, strict=True):
             values = features[column]
             if pd.api.types.is_bool_dtype(values.dtype):
-                values = values.map({True: tr.t("plots.yes"), False: tr.t("plots.no")})
+                values = values.map({flag: tr.value(column, flag) for flag in (True, False)})
             shares = (
                 features.assign(_value=values.astype(str))
                 .groupby("_value")[target]
@@ -263,7 +263,8 @@ def category_declined_share(
             )
             positions = np.arange(len(shares))
             ax.barh(positions, shares["share"], color=DECLINED_COLOUR, alpha=0.8)
-            ax.set_yticks(positions, shares.index)  # the delivered values, as the shop wrote them
+            # the delivered values, named in the report's language (a category, a tier)
+            ax.set_yticks(positions, [tr.value(column, value) for value in shares.index])
             for y, (share, n) in enumerate(zip(shares["share"], shares["customers"], strict=True)):
                 text = tr.t(
                     "plots.categories.bar",
@@ -558,13 +559,14 @@ def shap_dependence(shap_values: pd.DataFrame, features: Sequence[str], *, tr: T
                     x = x + _spread_within(x, shap) * np.diff(distinct).min()
                 ax.scatter(x, shap, s=8, color=DECLINED_COLOUR, alpha=0.5, linewidths=0)
                 _numbers(tr, ax.xaxis)
-            else:  # a category: one column of points per value, the values as delivered
+            else:  # a category: one column of points per value, named in the language
                 values = rows["feature_label"].astype(str)
                 categories = sorted(values.unique())
                 x = values.map({c: i for i, c in enumerate(categories)}).to_numpy(dtype=float)
                 x = x + _spread_within(x, shap)
                 ax.scatter(x, shap, s=8, color=DECLINED_COLOUR, alpha=0.5, linewidths=0)
-                ax.set_xticks(range(len(categories)), categories, rotation=30, ha="right")
+                ticks = [tr.value(feature, value) for value in categories]
+                ax.set_xticks(range(len(categories)), ticks, rotation=30, ha="right")
             ax.axhline(0, color="grey", linewidth=0.8)
             _numbers(tr, ax.yaxis)
             ax.set_xlabel(_wrap(name, 44))

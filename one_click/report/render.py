@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from one_click.i18n import REPORT_LANGUAGES, Translator, is_missing
 from one_click.ml.features import FEATURES, TARGET
 from one_click.ml.plain_reasons import SEPARATOR
+from one_click.project import setting
 from one_click.report import plots
 from one_click.report.data import ReportData, load
 
@@ -72,8 +73,6 @@ def fmt(tr: Translator, value, kind: str = "text") -> str:
             return tr.number(value, kind)
         case "p":
             return tr.t("report.p_below") if float(value) < 0.001 else tr.number(value, "number3")
-        case "bool":
-            return tr.t("report.yes") if bool(value) else tr.t("report.no")
         case "params":
             return _params(value)
         case "feature":
@@ -84,6 +83,8 @@ def fmt(tr: Translator, value, kind: str = "text") -> str:
             return ", ".join(tr.segment(name) for name in str(value).split(", ") if name)
         case "band":
             return tr.band(value)
+        case "category":
+            return tr.value("favourite_category", value)
         case "family":
             return tr.t(f"report.family.{value}")
         case "model":
@@ -321,6 +322,10 @@ def context(data: ReportData, tr: Translator, generated_at: str) -> dict:
         "figures": {},
         "horizon": horizon,
         "months": tr.plural("months", horizon) if horizon is not None else "—",
+        # the delivered word of «Разрешить сообщать» that allows offers
+        "consent_word": next(
+            word for word, allows in setting("shop_vocabulary")["consent"].items() if allows
+        ),
     }
     for part, (frames, prepare) in PARTS.items():
         missing = data.missing_for(frames)
@@ -360,7 +365,12 @@ def contact_list(data: ReportData, tr: Translator) -> pd.DataFrame:
             "profit": rows["profit"],
             "profit_at_risk": rows["profit_at_risk"],
             "cumulative_profit_at_risk": rows["cumulative_profit_at_risk"],
-            "favourite_category": rows["favourite_category"],
+            "favourite_category": rows["favourite_category"].map(
+                {
+                    value: tr.value("favourite_category", value)
+                    for value in rows["favourite_category"].dropna().unique()
+                }
+            ),
             "reasons": rows[f"reasons_{tr.code}"],
             "segments": rows["segments"].fillna("").map(segments),
         },

@@ -6,6 +6,7 @@ from one_click.ml.persist import load_kept_model
 from one_click.ml.reasons import customer_reasons, retention_top
 from one_click.ml.sampling import rows_of
 from one_click.ml.selection import selected_family
+from one_click.project import meta_list
 
 
 def model(dbt, session):
@@ -18,7 +19,7 @@ def model(dbt, session):
         dbt.ref("customer_risk"),
         dbt.ref("customer_scores"),
         int(dbt.config.meta_get("reasons_top_n")),
-        dbt.config.meta_get("at_risk_bands").split(","),
+        meta_list(dbt.config.meta_get("at_risk_bands")),
     )
     return customer_reasons(
         targets=top.df(),

@@ -1,3 +1,4 @@
+from one_click.project import meta_list
 from one_click.segments import recommend
 
 
@@ -15,6 +16,6 @@ def model(dbt, session):
         importance=dbt.ref("feature_importance").df(),
         memberships=dbt.ref("segment_memberships").df(),
         horizon=int(dbt.config.meta_get("profit_at_risk_months")),
-        at_risk_bands=dbt.config.meta_get("at_risk_bands").split(","),
+        at_risk_bands=meta_list(dbt.config.meta_get("at_risk_bands")),
         share=float(dbt.config.meta_get("lever_success_share")),
     )

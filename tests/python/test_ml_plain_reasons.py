@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from one_click.ml.plain_reasons import plain_reasons, reason_words
+from one_click.project import setting
 
 MEDIANS = {"minutes_2m_total": 25.0, "revenue_3m_total": 15000.0, "promo_purchase_share": 0.25,
            "pages_per_visit": 8.0, "marketing_contacts_6m_avg": 4.0, "categories_per_visit": 3.0,
@@ -73,7 +74,10 @@ def test_categories_and_flags_name_the_value():
     reasons = plain_reasons(rows, MEDIANS).iloc[0]
     assert reasons["top_reason_1"] == "category" and reasons["top_reason_2"] == "consent_false"
     assert pd.isna(reasons["top_reason_3"]), "only reasons that push the probability up count"
-    assert reasons["reasons_en"] == ("favourite category «Кухонная посуда»; does not allow offers")
+    # the category as delivered in Russian, by its English name (var shop_vocabulary) in English
+    english = setting("shop_vocabulary")["categories"]["Кухонная посуда"]["en"]
+    assert reasons["reasons_en"] == f'favourite category "{english}"; does not allow offers'
+    assert reasons["reasons_ru"].startswith("популярная категория «Кухонная посуда»; ")
 
 
 def test_a_customer_with_nothing_pushing_up_has_no_reason():

@@ -189,7 +189,7 @@ def test_recommendation_without_levers_or_risk_says_so():
     assert row["expected_profit_kept"] == 0
     assert "no action is needed now" in row["recommendation_en"]
     assert "None of them is at risk now." in row["recommendation_en"]
-    assert "Сейчас в риске нет ни одного из них." in row["recommendation_ru"]
+    assert "Сейчас ни один из них не в риске." in row["recommendation_ru"]
     assert row["headline_en"] == (
         "No action is needed now, check their probability at the next refresh"
     )
