@@ -20,6 +20,7 @@ from one_click.report.render import render
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m one_click.report",
+        allow_abbrev=False,  # no `--output` taken for --output-dir
         description="Render the churn report of a warehouse, in Russian and in English, each one "
         "self-contained HTML file, with the contact lists beside them.",
     )

@@ -87,6 +87,8 @@ def fmt(tr: Translator, value, kind: str = "text") -> str:
             return tr.value("favourite_category", value)
         case "family":
             return tr.t(f"report.family.{value}")
+        case "layer":
+            return tr.t(plots.LAYER_NAMES[value])
         case "model":
             return plots.family_name(tr, value)
         case _:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -88,29 +89,42 @@ def query(database: Path, sql: str):
 
 
 class Page(HTMLParser):
-    """Text of every element with an id, the h2 headings, every img src and every table row."""
+    """Text of every element with an id and its attributes, the h2 headings, every img src, every
+    table row (its td cells; also by the id of its table) and every piece of text shown.
+
+    Runs of ASCII whitespace collapse to one space; other spaces stay as they are, so the
+    no-break space babel groups Russian thousands with (`1 297`) can be compared."""
 
     def __init__(self) -> None:
         super().__init__()
         self.by_id: dict[str, str] = {}
+        self.attributes: dict[str, dict[str, str]] = {}
         self.headings: list[str] = []
         self.images: list[str] = []
         self.rows: list[list[str]] = []
+        self.tables: dict[str, list[list[str]]] = {}
+        self.texts: list[str] = []
         self._open: list[tuple[str, str | None, list[str]]] = []
 
     def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
+        attributes = {name: value or "" for name, value in attrs}
+        if attributes.get("id"):
+            self.attributes[attributes["id"]] = attributes
         if tag == "img":
             self.images.append(attributes.get("src") or "")
             return
         if tag == "tr":
-            self.rows.append([])
+            row: list[str] = []
+            self.rows.append(row)
+            table = next((i for t, i, _ in reversed(self._open) if t == "table"), None)
+            if table:
+                self.tables.setdefault(table, []).append(row)
         self._open.append((tag, attributes.get("id"), []))
 
     def handle_endtag(self, tag):
         while self._open:
             open_tag, element_id, parts = self._open.pop()
-            text = " ".join("".join(parts).split())
+            text = _collapse("".join(parts))
             if element_id:
                 self.by_id[element_id] = text
             if open_tag == "h2":
@@ -125,6 +139,12 @@ class Page(HTMLParser):
     def handle_data(self, data):
         if self._open:
             self._open[-1][2].append(data)
+        if not any(tag in ("style", "script") for tag, _, _ in self._open) and data.strip():
+            self.texts.append(_collapse(data))
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"[ \t\n\r\f\v]+", " ", text).strip(" \t\n\r\f\v")
 
 
 def parse(html: str) -> Page:

@@ -3,8 +3,13 @@ as tables of a few dozen made-up customers (seeded, so every build is the same).
 
 Which relations exist, with which columns and types, comes from the contracts in
 models/reporting/_reporting__models.yml, the one place the report's inputs are declared; this
-module only makes up their rows. One text value in rpt_data_defects and one in
-rpt_segment_recommendations carry INJECTED, which the report must print escaped.
+module only makes up their rows, shaped as the real views shape theirs: the contact list holds
+only customers who allow offers (the at-risk others are the site's targets), the reasons are
+codes of one_click/labels.yml with their words, the recommendations are written from
+one_click/messages/recommendations.yml, the defects are of the kinds quality.data_defects has.
+Text the report prints as it is carries INJECTED once in rpt_data_defects.delivered_value and
+once in rpt_segment_recommendations.recommendation_ru and recommendation_en (its first row): the
+report must print it escaped.
 """
 
 from __future__ import annotations
@@ -18,8 +23,11 @@ import pandas as pd
 import yaml
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-from one_click.project import project_dir, setting
+from one_click.i18n import REPORT_LANGUAGES, Translator
+from one_click.ml.plain_reasons import SEPARATOR, reason_words
+from one_click.project import project_dir, risk_band_cutoffs, setting
 from one_click.report.data import MODELS_FILE, PREFIX, SCHEMA, relation_name
+from one_click.segments.recommendations import capitalize_first
 
 INJECTED = "<script>alert('injected')</script>"
 FAMILIES = ("logistic_regression", "soft_voting", "knn")
@@ -33,6 +41,18 @@ SHAP_FEATURES = (
     "unpaid_items_quarter",
     "tenure_days",
 )
+# seconds to score 1,000 customers, per family
+SCORING_SECONDS = {"logistic_regression": 0.04, "soft_voting": 0.61, "knn": 1.87}
+# the reasons a synthetic customer may have: reason -> the feature its direction is read from
+REASONS = {
+    "site_time": "minutes_2m_total",
+    "pages": "pages_per_visit",
+    "promotions": "promo_purchase_share",
+    "unpaid_cart": "unpaid_items_quarter",
+    "tenure": "tenure_days",
+}
+# the levers the synthetic recommendations pick from: feature -> its risky direction
+LEVERS = {"promo_purchase_share": "up", "pages_per_visit": "down"}
 
 
 def contracts() -> dict[str, list[tuple[str, str]]]:
@@ -128,6 +148,12 @@ def _leaderboard(predictions: pd.DataFrame) -> pd.DataFrame:
                 "oof_brier_score": brier_score_loss(y, p),
                 "oof_calibration_error": 0.04,
                 "fit_seconds": 1.5,
+                # the selection ran on every customer (fewer than var model_sample_size)
+                "sample_customers": len(group),
+                "all_customers": len(group),
+                "scoring_seconds_per_1000": SCORING_SECONDS[family],
+                "fits_scoring_budget": SCORING_SECONDS[family] * len(group) / 1000
+                <= setting("scoring_budget_seconds"),
             }
         )
     board = pd.DataFrame(rows).sort_values("cv_roc_auc_mean", ascending=False)
@@ -186,26 +212,55 @@ def _importance(shap: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _scored(customers: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
-    """Features with the selected family's scores, profit level, profit at risk and cell."""
+def _reasons(scored: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Each customer's three top reasons as codes (one_click.ml.plain_reasons: `site_time_low`,
+    `category`) and in words in every language, joined as marketing.customer_reasons joins
+    them."""
+    codes = []
+    for _, customer in scored.iterrows():
+        candidates = [
+            f"{reason}_{'low' if customer[feature] < scored[feature].median() else 'high'}"
+            for reason, feature in REASONS.items()
+        ]
+        # three different reasons; a category reason names the customer's value
+        codes.append(list(rng.choice([*candidates, "category"], 3, replace=False)))
+    frame = pd.DataFrame(codes, columns=["top_reason_1", "top_reason_2", "top_reason_3"])
+    for language in (lg.code for lg in REPORT_LANGUAGES):
+        frame[f"reasons_{language}"] = [
+            SEPARATOR.join(reason_words(code, language, category) for code in row)
+            for row, category in zip(codes, scored["favourite_category"], strict=True)
+        ]
+    frame.index = scored.index
+    return frame
+
+
+def _scored(
+    rng: np.random.Generator, customers: pd.DataFrame, predictions: pd.DataFrame
+) -> pd.DataFrame:
+    """Features with the selected family's scores, risk band, profit level, profit at risk, top
+    reasons and cell (marketing.customer_risk)."""
     chosen = predictions[predictions["model_family"] == SELECTED]
     probability = chosen["oof_probability"].to_numpy()
+    cutoffs = risk_band_cutoffs()
     scored = customers.copy()
     scored["decline_probability"] = probability
     scored["risk_band"] = np.select(
-        [probability >= 0.6, probability >= 0.3], ["high", "medium"], "low"
+        [probability >= cutoffs["high"], probability >= cutoffs["medium"]],
+        ["high", "medium"],
+        "low",
     )
-    scored["top_reason_1"] = "pages_per_visit"
-    scored["top_reason_2"] = "promo_purchase_share"
-    scored["top_reason_3"] = "minutes_current_month"
     scored["model_family"] = SELECTED
-    low, high = scored["profit"].quantile([0.25, 0.75])
+    low, high = scored["profit"].quantile(
+        [setting("low_profit_quantile"), setting("high_profit_quantile")]
+    )
     scored["profit_level"] = np.select(
         [scored["profit"] >= high, scored["profit"] <= low], ["high", "low"], "medium"
     )
-    scored["profit_at_risk"] = 3 * scored["decline_probability"] * scored["profit"]
+    months = setting("profit_at_risk_months")
+    scored["profit_at_risk"] = months * scored["decline_probability"] * scored["profit"]
     scored["matrix_cell"] = scored["risk_band"] + "_risk_" + scored["profit_level"] + "_profit"
-    return scored
+    scored["at_risk"] = scored["risk_band"].isin(setting("at_risk_bands"))
+    return pd.concat([scored, _reasons(scored, rng)], axis=1)
 
 
 def _histogram(scored: pd.DataFrame) -> pd.DataFrame:
@@ -223,26 +278,104 @@ def _histogram(scored: pd.DataFrame) -> pd.DataFrame:
 
 
 def _segments(scored: pd.DataFrame) -> dict[tuple[str, str], set]:
-    segments = {
-        ("targeted", "high_risk_high_profit"): scored.query(
-            "risk_band == 'high' and profit_level == 'high'"
-        ),
-        ("targeted", "promo_dependent_at_risk"): scored.query(
-            "risk_band == 'high' and promo_purchase_share >= 0.5"
-        ),
-        ("targeted", "long_lifecycle_buyers"): scored.query("tenure_days > 700"),
-        ("targeted", "kids_goods_at_risk"): scored.query("service_errors > 3"),
-        ("targeted", "self_care_at_risk"): scored.query("service_errors == 0"),
+    """(family, name) -> its customers: the targeted segments (var targeted_segments, in its
+    order) and the cells of the risk x profit grid."""
+    groups = scored["favourite_category"].map(
+        {
+            category: entry.get("group") if isinstance(entry, dict) else entry
+            for category, entry in setting("shop_vocabulary")["categories"].items()
+        }
+    )
+    at_risk = scored["at_risk"]
+    rules = {
+        "high_risk_high_profit": (scored["risk_band"] == "high")
+        & (scored["profit_level"] == "high"),
+        "promo_dependent_at_risk": at_risk
+        & (scored["promo_purchase_share"] >= setting("promo_dependent_share")),
+        "long_lifecycle_buyers": groups == "long_lifecycle",
+        "kids_goods_at_risk": at_risk & (groups == "kids"),
+        "self_care_at_risk": at_risk & (groups == "self_care"),
     }
-    members = {key: set(rows["customer_id"]) for key, rows in segments.items()}
+    assert list(rules) == list(setting("targeted_segments")), "var targeted_segments changed"
+    members = {
+        ("targeted", name): set(scored.loc[rule, "customer_id"]) for name, rule in rules.items()
+    }
     for cell, rows in scored.groupby("matrix_cell"):
         members[("risk_profit_matrix", cell)] = set(rows["customer_id"])
     return members
 
 
+def _value(tr: Translator, feature: str, number: float) -> str:
+    return tr.number(number, "percent0" if feature == "promo_purchase_share" else "number")
+
+
+def _recommendation(
+    tr: Translator, levers: list[dict], targets: dict, share: float, months: int
+) -> tuple[str, str]:
+    """The headline and the full recommendation of a segment in tr's language, worded as
+    one_click.segments.recommendations words them."""
+    if levers:
+        headline = tr.t(f"recommendation.action.{levers[0]['feature']}.{levers[0]['direction']}")
+        sentences = [
+            tr.t(
+                "recommendation.lever",
+                action=tr.t(f"recommendation.action.{lever['feature']}.{lever['direction']}"),
+                feature=tr.feature(lever["feature"]),
+                segment_value=_value(tr, lever["feature"], lever["segment_mean"]),
+                rest_value=_value(tr, lever["feature"], lever["rest_mean"]),
+            )
+            for lever in levers
+        ]
+    else:
+        calm = "at_risk" if targets["customers"] else "calm"
+        headline = tr.t(f"recommendation.no_lever.{calm}")
+        sentences = [f"{tr.t('recommendation.no_lever')}: {headline}"]
+    if targets["customers"]:
+        consent = tr.t(
+            "recommendation.targets.consent", consenting=tr.number(targets["consenting"], "int")
+        )
+        kept = tr.t(
+            "recommendation.kept",
+            share=tr.number(share, "percent0"),
+            kept=tr.number(targets["kept"], "number"),
+            months=tr.plural("months", months),
+        )
+        sentences.append(
+            f"{tr.plural('recommendation.targets', targets['customers'])}; {consent}; {kept}"
+        )
+        closing = ""
+    else:
+        closing = " " + tr.t("recommendation.nobody_at_risk")
+    text = " ".join(f"{capitalize_first(sentence)}." for sentence in sentences) + closing
+    return capitalize_first(headline), text
+
+
+def _targets(
+    scored: pd.DataFrame, condition: pd.Series, targeted: list[str], members
+) -> pd.DataFrame:
+    """The customers meeting `condition` ranked by profit at risk, with the running total and
+    their targeted segments, rounded as macro ranked_targets rounds them."""
+    listed = scored[condition].sort_values(
+        ["profit_at_risk", "customer_id"], ascending=[False, True]
+    )
+    return listed.assign(
+        priority_rank=np.arange(1, len(listed) + 1),
+        cumulative_profit_at_risk=listed["profit_at_risk"].cumsum().round(2),
+        decline_probability=listed["decline_probability"].round(3),
+        profit=listed["profit"].round(2),
+        profit_at_risk=listed["profit_at_risk"].round(2),
+        segments=[
+            ", ".join(sorted(s for s in targeted if c in members[("targeted", s)]))
+            for c in listed["customer_id"]
+        ],
+    )
+
+
 def _marketing(scored: pd.DataFrame) -> dict[str, pd.DataFrame]:
     members = _segments(scored)
     total_at_risk = scored["profit_at_risk"].sum()
+    share, months = setting("lever_success_share"), setting("profit_at_risk_months")
+    translators = [Translator(language) for language in REPORT_LANGUAGES]
     summary, profiles, recommendations = [], [], []
     features = ["profit", "promo_purchase_share", "pages_per_visit", "tenure_days"]
     for (family, name), ids in members.items():
@@ -261,6 +394,7 @@ def _marketing(scored: pd.DataFrame) -> dict[str, pd.DataFrame]:
                 "profit_at_risk_share": at_risk / total_at_risk,
             }
         )
+        levers = []
         for feature in features:
             values = scored[feature].astype(float)
             difference = values[inside].mean() - values[~inside].mean()
@@ -279,28 +413,59 @@ def _marketing(scored: pd.DataFrame) -> dict[str, pd.DataFrame]:
                     "is_significant": significant,
                 }
             )
-        recommendations.append(
-            {
-                "segment_family": family,
-                "segment_name": name,
-                "customers": len(part),
-                "profit_at_risk": at_risk,
-                "lever_1": "promo_purchase_share",
-                "lever_2": None,
-                "recommendation": f"Offer {name} a loyalty programme.",
-            }
-        )
-    recommendations[0]["recommendation"] = f"Write to them {INJECTED} soon."
-    targeted = [name for family, name in members if family == "targeted"]
-    targets = scored.sort_values(["profit_at_risk", "customer_id"], ascending=[False, True])
-    targets = targets.assign(
-        priority_rank=np.arange(1, len(targets) + 1),
-        cumulative_profit_at_risk=targets["profit_at_risk"].cumsum(),
-        segments=[
-            ", ".join(s for s in targeted if c in members[("targeted", s)])
-            for c in targets["customer_id"]
-        ],
+            direction = "up" if difference > 0 else "down"
+            if significant and LEVERS.get(feature) == direction:
+                levers.append(
+                    {
+                        "feature": feature,
+                        "direction": direction,
+                        "segment_mean": values[inside].mean(),
+                        "rest_mean": values[~inside].mean(),
+                        "size": abs(difference) / values.std(),
+                    }
+                )
+        levers.sort(key=lambda lever: -lever["size"])
+        targets = part[part["at_risk"]]
+        kept = share * targets["profit_at_risk"].sum()
+        numbers = {
+            "customers": len(targets),
+            "consenting": int(targets["allow_offers"].sum()),
+            "kept": kept,
+        }
+        names = [lever["feature"] for lever in levers] + [None, None]
+        row = {
+            "segment_family": family,
+            "segment_name": name,
+            "customers": len(part),
+            "profit_at_risk": round(at_risk, 2),
+            "lever_1": names[0],
+            "lever_2": names[1],
+            "targeted_customers": len(targets),
+            "targeted_with_consent": numbers["consenting"],
+            "targeted_profit_at_risk": round(targets["profit_at_risk"].sum(), 2),
+            "expected_profit_kept": round(kept, 2),
+        }
+        for tr in translators:
+            headline, text = _recommendation(tr, levers, numbers, share, months)
+            row[f"headline_{tr.code}"] = headline
+            row[f"recommendation_{tr.code}"] = text
+        recommendations.append(row)
+    # as rpt_segment_recommendations orders them: targeted first, the most profit kept first
+    recommendations = pd.DataFrame(recommendations).sort_values(
+        ["segment_family", "expected_profit_kept", "profit_at_risk", "segment_name"],
+        ascending=[False, False, False, True],
+        ignore_index=True,
     )
+    for tr in translators:
+        column = f"recommendation_{tr.code}"
+        recommendations.loc[0, column] = f"{INJECTED} {recommendations.loc[0, column]}"
+
+    targeted = [name for family, name in members if family == "targeted"]
+    # marketing.retention_targets: every customer who allows offers; the contact list: those
+    # of them at risk; the site's targets: the customers at risk who do not allow offers
+    contact = _targets(scored, scored["allow_offers"], targeted, members)
+    site = _targets(scored, ~scored["allow_offers"] & scored["at_risk"], targeted, members)
+    shown = setting("report_targets_shown")
     summary_frame = pd.DataFrame(summary).sort_values(
         ["segment_family", "profit_at_risk", "segment_name"], ascending=[False, False, True]
     )
@@ -313,10 +478,42 @@ def _marketing(scored: pd.DataFrame) -> dict[str, pd.DataFrame]:
         ),
         "segment_summary": summary_frame,
         "segment_profiles": pd.DataFrame(profiles),
-        "segment_recommendations": pd.DataFrame(recommendations),
-        "retention_targets": targets.head(setting("report_targets_shown")),
-        "retention_curve": targets[["priority_rank", "cumulative_profit_at_risk"]],
+        "segment_recommendations": recommendations,
+        "retention_targets": contact.head(shown),
+        "retention_curve": contact[["priority_rank", "cumulative_profit_at_risk"]],
+        "contact_list": contact[contact["at_risk"]],
+        "site_personalisation_targets": site.head(shown),
     }
+
+
+def _defects(n: int) -> pd.DataFrame:
+    """quality.data_defects of the synthetic delivery, of the kinds the real one has, ordered as
+    rpt_data_defects orders them."""
+    corrections = setting("shop_vocabulary")["corrections"]
+    [misspelt_category] = corrections["Популярная_категория"]
+    [misspelt_tier] = corrections["Тип сервиса"]
+    corrected = "corrected by macro shop_value_corrections() in staging"
+    rows = [
+        ("market_file.csv", None, "none: customers delivered", None, n + 3, n + 3,
+         "loaded as seed raw.market_file"),
+        ("market_file.csv", "Популярная_категория", "misspelt value", misspelt_category, 12, 12,
+         corrected),
+        ("market_file.csv", "Тип сервиса", "misspelt value", misspelt_tier, 2, 2, corrected),
+        ("market_money.csv", "Выручка", "customer not active in every month", None, 9, 3,
+         "customer left out of customer_features (int_customers_active_all_periods)"),
+        ("market_money.csv", "Выручка", "impossible value", INJECTED, 1, 1,
+         "imputed from the customer's own plausible months in stg_shop__revenue"),
+    ]  # fmt: skip
+    columns = [
+        "file_name",
+        "column_name",
+        "defect",
+        "delivered_value",
+        "rows_affected",
+        "customers_affected",
+        "handling",
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]:
@@ -325,10 +522,12 @@ def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]
     features = _customers(rng, customers)
     predictions = _predictions(rng, features)
     shap = _shap(rng, features)
-    scored = _scored(features, predictions)
+    scored = _scored(rng, features, predictions)
     board = _leaderboard(predictions)
     selected = board[board["is_selected"]].iloc[0]
     high = scored[scored["risk_band"] == "high"]
+    contact = scored[scored["at_risk"] & scored["allow_offers"]]
+    site_only = scored[scored["at_risk"] & ~scored["allow_offers"]]
     summary = {
         "selected_model": selected["model_family"],
         "selected_oof_roc_auc": selected["oof_roc_auc"],
@@ -340,11 +539,15 @@ def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]
         "monthly_profit": scored["profit"].sum(),
         "profit_at_risk": scored["profit_at_risk"].sum(),
         "high_risk_customers": len(high),
-        "high_risk_monthly_profit": high["profit"].sum(),
         "high_risk_profit_at_risk": high["profit_at_risk"].sum(),
+        "contact_customers": len(contact),
+        "contact_profit_at_risk": contact["profit_at_risk"].sum(),
+        "site_only_customers": len(site_only),
+        "site_only_profit_at_risk": site_only["profit_at_risk"].sum(),
         "high_risk_band": "high",
-        "risk_band_high": 0.6,
-        "profit_at_risk_months": 3,
+        "risk_band_high": risk_band_cutoffs()["high"],
+        "profit_at_risk_months": setting("profit_at_risk_months"),
+        "lever_success_share": float(setting("lever_success_share")),
     }
     n = len(features)
     layer_counts = pd.DataFrame(
@@ -364,17 +567,6 @@ def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]
             "row_count": [n, 3 * n, 2 * n, n, n, 3 * n, 2 * n, n, n],
         }
     )
-    defects = pd.DataFrame(
-        {
-            "file_name": ["market_file.csv", "market_file.csv", "market_money.csv"],
-            "column_name": [None, "Популярная_категория", "Выручка"],
-            "defect": ["customers delivered", "misspelt value", "impossible value"],
-            "delivered_value": [None, "a misspelt category", INJECTED],
-            "rows_affected": [n, 12, 1],
-            "customers_affected": [n, 12, 1],
-            "handling": ["loaded as seed", "corrected in staging", "imputed"],
-        }
-    )
     bands = (
         scored.groupby("risk_band")["decline_probability"]
         .agg(customers="size", min_probability="min", max_probability="max")
@@ -388,7 +580,7 @@ def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]
     )
     return {
         "summary": pd.DataFrame([summary]),
-        "data_defects": defects,
+        "data_defects": _defects(n),
         "layer_counts": layer_counts,
         "customer_features": features,
         "model_leaderboard": board,

@@ -1,8 +1,18 @@
-"""The HTML report, rendered from the small synthetic warehouse of synthetic_warehouse.py."""
+"""The HTML report in Russian and in English, rendered from the small synthetic warehouse of
+synthetic_warehouse.py, with the contact lists beside them.
+
+The expected texts come from one_click/messages/ (i18n.messages()) and one_click/labels.yml,
+never from the Translator that renders the report, and the expected numbers are written by
+babel directly: a Translator that formats wrongly fails here.
+"""
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import csv
+import inspect
+import io
 import re
 import shutil
 import subprocess
@@ -10,24 +20,75 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
+from babel import Locale
+from babel.numbers import format_decimal, format_percent
 from helpers import parse
 from synthetic_warehouse import INJECTED, build_report_warehouse
 
-from one_click.report import WarehouseError, render
+from one_click.i18n import REPORT_FILES, REPORT_LANGUAGES, messages
+from one_click.labels import labels
+from one_click.project import setting
+from one_click.report import SECTIONS, WarehouseError, plots, render
 from one_click.report.__main__ import main
+from one_click.report.render import CONTACT_LIST_COLUMNS, TEMPLATE_DIR, TEMPLATE_NAME
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 GENERATED_AT = "2026-01-01 00:00 UTC"
-HEADINGS = (
-    "1. Data loading and defects",
-    "2. Feature distributions by target",
-    "3. Correlations",
-    "4. Churn model",
-    "5. Segments",
-    "6. Retention targets",
-)
 INLINE_PNG = '<img src="data:image/png;base64,'
+# the locales the report must write numbers in, independent of one_click.i18n
+LOCALES = {"ru": "ru_RU", "en": "en_US"}
+LANGUAGES = [pytest.param(language, id=language.code) for language in REPORT_LANGUAGES]
+# a 1 x 1 PNG, drawn instead of the figures where a test does not look at them
+TINY_PNG = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAj"
+    "CB0C8AAAAASUVORK5CYII="
+)
+NAMING_FUNCTIONS = {"family_name", "column_name"}  # plots.py functions that name, not draw
+
+
+# ---------------------------------------------------------------------------------------------
+# the expected words and numbers, from the messages and babel (not from the Translator)
+
+
+def message(key: str, code: str, **values) -> str:
+    text = messages()[key][code]
+    return text.format(**values) if values else text
+
+
+def number(value, code: str, pattern: str = "#,##0.0") -> str:
+    return format_decimal(value, format=pattern, locale=LOCALES[code])
+
+
+def percent(value, code: str, pattern: str = "#,##0.0%") -> str:
+    return format_percent(value, format=pattern, locale=LOCALES[code])
+
+
+def plural(key: str, count: int, code: str) -> str:
+    form = Locale.parse(LOCALES[code]).plural_form(count)
+    return messages()[key][code][form].format(count=number(count, code, "#,##0"))
+
+
+def segment_name(name: str, code: str) -> str:
+    targeted = setting("targeted_segments")
+    if name in targeted:
+        return targeted[name][code]
+    band, _, level = name.removesuffix("_profit").partition("_risk_")
+    names = labels()
+    return f"{names['risk_bands'][band][code]}, {names['profit_levels'][level][code]}"
+
+
+def band_name(band: str, code: str) -> str:
+    return labels()["risk_bands"][band][code]
+
+
+def horizon(summary) -> int:
+    return int(summary["profit_at_risk_months"])
+
+
+# ---------------------------------------------------------------------------------------------
+# the warehouse and the reports rendered from it
 
 
 @pytest.fixture(scope="module")
@@ -36,59 +97,51 @@ def warehouse(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def report(warehouse) -> str:
-    path = render(warehouse, warehouse.parent / "report.html", generated_at=GENERATED_AT)
-    return path.read_text(encoding="utf-8")
+def written(warehouse) -> list[Path]:
+    return render(warehouse, warehouse.parent / "out", generated_at=GENERATED_AT)
 
 
-def scalar(warehouse: Path, sql: str):
+@pytest.fixture(scope="module")
+def output_dir(written) -> Path:
+    return written[0].parent
+
+
+@pytest.fixture(scope="module")
+def reports(output_dir) -> dict[str, str]:
+    """Language code -> its report's HTML."""
+    return {
+        lg.code: (output_dir / lg.output).read_text(encoding="utf-8") for lg in REPORT_LANGUAGES
+    }
+
+
+@pytest.fixture(scope="module")
+def cli_run(warehouse, tmp_path_factory) -> tuple[int, str, Path]:
+    """The command line run once, without a fixed "generated at": (exit code, stdout, dir)."""
+    directory = tmp_path_factory.mktemp("cli") / "published"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["--warehouse", str(warehouse), "--output-dir", str(directory)])
+    return code, out.getvalue(), directory
+
+
+def views(warehouse: Path, *names: str) -> list[pd.DataFrame]:
+    """Reporting views as they return their rows (no order by: the view's own order)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute(sql).fetchone()[0]
+        return [con.execute(f"select * from reporting.rpt_{name}").df() for name in names]
 
 
-def test_report_has_every_section_in_order(report):
-    page = parse(report)
-    assert tuple(page.headings) == HEADINGS
-    for anchor in ("data", "features", "correlations", "model", "segments", "targets"):
-        assert f'href="#{anchor}"' in report and f'id="{anchor}"' in report
+@pytest.fixture(scope="module")
+def summary(warehouse) -> pd.Series:
+    return views(warehouse, "summary")[0].iloc[0]
 
 
-def test_figures_are_inline_pngs(report):
-    page = parse(report)
-    assert report.count(INLINE_PNG) >= 6
-    assert len(page.images) == report.count(INLINE_PNG)  # no image from anywhere else
-    for src in page.images:
-        png = base64.b64decode(src.removeprefix("data:image/png;base64,"), validate=True)
-        assert png.startswith(b"\x89PNG\r\n\x1a\n")
-
-
-def test_report_needs_nothing_from_outside(report):
-    assert "http://" not in report and "https://" not in report
-    assert "<link" not in report and "<script" not in report and "url(" not in report
-    assert "@import" not in report
-
-
-def test_text_from_the_warehouse_is_escaped(report):
-    assert INJECTED not in report
-    escaped = INJECTED.replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
-    # once from rpt_data_defects, once from rpt_segment_recommendations
-    assert report.count(escaped) == 2
-
-
-def test_summary_numbers_match_the_warehouse(report, warehouse):
-    shown = parse(report).by_id
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        summary = con.execute("select * from reporting.rpt_summary").df().iloc[0]
-        curve = con.execute(
-            "select count(*), max(cumulative_profit_at_risk) from reporting.rpt_retention_curve"
-        ).fetchone()
-    assert shown["summary-model"] == summary["selected_model"]
-    assert shown["summary-auc"] == f"{summary['selected_oof_roc_auc']:.3f}"
-    assert shown["summary-high-risk"] == f"{summary['high_risk_customers']:,}"
-    assert shown["summary-profit-at-risk"] == f"{summary['profit_at_risk']:,.1f}"
-    assert shown["summary-customers"] == f"{summary['customers']:,}"
-    assert shown["retention-target-count"] == f"{curve[0]:,}"
-    assert shown["retention-profit-at-risk"] == f"{curve[1]:,.1f}"
+def stub_figures(monkeypatch) -> None:
+    """Draw every figure as a 1 x 1 PNG: for the tests that do not look at the figures."""
+    for name, function in inspect.getmembers(plots, inspect.isfunction):
+        if function.__module__ != plots.__name__ or name.startswith("_"):
+            continue
+        if "tr" in inspect.signature(function).parameters and name not in NAMING_FUNCTIONS:
+            monkeypatch.setattr(plots, name, lambda *args, **kwargs: TINY_PNG)
 
 
 def row_starting(rows: list[list[str]], *first: str) -> list[str]:
@@ -98,68 +151,389 @@ def row_starting(rows: list[list[str]], *first: str) -> list[str]:
     return found[0]
 
 
-def test_tables_show_the_warehouse_numbers(report, warehouse):
-    rows = parse(report).rows
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        board = con.execute(
-            """
-            select cv_rank, model_family, is_selected, cv_roc_auc_mean, cv_roc_auc_std,
-                oof_roc_auc, holdout_roc_auc, oof_brier_score, oof_calibration_error
-            from reporting.rpt_model_leaderboard
-            """
-        ).fetchall()
-        relations = con.execute(
-            "select row_count from reporting.rpt_layer_counts where relation = 'raw.market_money'"
-        ).fetchone()[0]
-        segments = con.execute(
-            """
-            select segment_family, segment_name, customers, customer_share,
-                mean_decline_probability, monthly_profit, profit_at_risk, profit_at_risk_share
-            from reporting.rpt_segment_summary
-            """
-        ).fetchall()
-        first_target = con.execute(
-            """
-            select customer_id, decline_probability, profit, profit_at_risk,
-                cumulative_profit_at_risk
-            from reporting.rpt_retention_targets where priority_rank = 1
-            """
-        ).fetchone()
-        defects = con.execute(
-            "select defect, rows_affected, customers_affected from reporting.rpt_data_defects"
-        ).fetchall()
-    for rank, family, selected, *scores in board:
-        name = f"{family} (selected)" if selected else family
-        assert row_starting(rows, str(rank), name)[2:8] == [f"{v:.3f}" for v in scores]
-    assert row_starting(rows, "raw", "raw.market_money")[2] == f"{relations:,}"
-    for family, name, customers, share, probability, profit, at_risk, at_risk_share in segments:
-        family, name = family.replace("_", " "), name.replace("_", " ")
-        row = row_starting(rows, family, name, f"{customers:,}", f"{share:.1%}")
-        assert row[4:] == [
-            f"{probability:.3f}",
-            f"{profit:,.1f}",
-            f"{at_risk:,.1f}",
-            f"{at_risk_share:.1%}",
-        ]
-    customer, probability, profit, at_risk, cumulative = first_target
-    assert row_starting(rows, "1", str(customer))[2:6] == [
-        f"{probability:.3f}",
-        f"{profit:,.2f}",
-        f"{at_risk:,.2f}",
-        f"{cumulative:,.1f}",
-    ]
-    for defect, affected_rows, affected_customers in defects:
-        row = next(r for r in rows if len(r) == 7 and r[2] == defect)
-        assert row[4:6] == [f"{affected_rows:,}", f"{affected_customers:,}"]
+# ---------------------------------------------------------------------------------------------
+# the files
 
 
-def test_rendering_is_deterministic_but_for_the_generated_at_line(warehouse, tmp_path, report):
-    assert f"Generated at {GENERATED_AT} from" in report
-    stamped = render(warehouse, tmp_path / "now.html").read_text(encoding="utf-8")
-    assert GENERATED_AT not in stamped
-    assert re.sub(r"Generated at [^<]*? from", "", stamped) == re.sub(
-        r"Generated at [^<]*? from", "", report
+def test_render_writes_both_reports_and_both_contact_lists(written, output_dir):
+    assert [path.name for path in written] == list(REPORT_FILES)
+    assert sorted(p.name for p in output_dir.iterdir()) == sorted(REPORT_FILES)
+    assert REPORT_FILES == (
+        "report.html",
+        "contact_list.csv",
+        "report.en.html",
+        "contact_list.en.csv",
     )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_report_says_its_language_and_links_the_other(language, reports, output_dir):
+    html = reports[language.code]
+    assert f'<html lang="{language.code}">' in html
+    [other] = [lg for lg in REPORT_LANGUAGES if lg != language]
+    page = parse(html)
+    link = page.attributes["other-language"]
+    assert link["href"] == other.output and link["hreflang"] == other.code
+    assert (output_dir / link["href"]).is_file()
+    assert page.by_id["other-language"] == message("report.other_language", language.code)
+    assert (
+        page.by_id["other-language"]
+        == {"ru": "English version", "en": "Версия на русском"}[language.code]
+    )
+
+
+def test_the_sections_are_the_four_of_the_brief():
+    assert SECTIONS == ("contacts", "segments", "model", "data")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_report_has_every_section_in_order(language, reports):
+    html, code = reports[language.code], language.code
+    page = parse(html)
+    expected = [
+        f"{i}. {message(f'report.section.{anchor}', code)}" for i, anchor in enumerate(SECTIONS, 1)
+    ]
+    assert page.headings == expected
+    # the contents list links them in the same order, and the first screen comes before it
+    links = re.findall(r'<li><a href="#(\w+)">', html)
+    assert links == list(SECTIONS)
+    positions = [html.index(f'<h2 id="{anchor}">') for anchor in SECTIONS]
+    assert positions == sorted(positions)
+    assert html.index('id="summary"') < html.index("<nav>") < positions[0]
+    title = message("report.title", code)
+    assert f"<title>{title}</title>" in html and f"<h1>{title}</h1>" in html
+
+
+def test_the_russian_report_reads_in_russian(reports):
+    page = parse(reports["ru"])
+    assert page.headings[0] == "1. Кому звонить в первую очередь"
+    assert page.headings[2] == "3. Модель"
+    assert page.by_id["contact-list-link"] == "Полный список контактов (CSV)"
+
+
+# ---------------------------------------------------------------------------------------------
+# the first screen
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_first_screen_numbers_match_the_warehouse(language, reports, summary):
+    code = language.code
+    shown = parse(reports[code]).by_id
+    contact, site_only = int(summary["contact_customers"]), int(summary["site_only_customers"])
+    assert shown["summary-contact-customers"] == plural(
+        "report.first.contact_customers", contact, code
+    )
+    assert shown["summary-contact-customers"].startswith(number(contact, code, "#,##0") + " ")
+    profit = number(summary["contact_profit_at_risk"], code)
+    assert shown["summary-contact-profit-at-risk"] == profit
+    assert shown["summary-site-only-customers"] == plural(
+        "report.first.contact_customers", site_only, code
+    )
+    # a decimal comma in Russian, a decimal point in English
+    mark, other = {"ru": (",", "."), "en": (".", ",")}[code]
+    assert mark in profit and other not in profit
+    auc = number(summary["selected_oof_roc_auc"], code, "0.000")
+    section = message("report.section.model", code)
+    assert shown["summary-model"] == message("report.first.model", code, auc=auc, section=section)
+    months = plural("months", horizon(summary), code)
+    assert shown["unit-note"] == message("report.unit_note", code, months=months)
+
+
+def test_first_screen_writes_large_numbers_as_each_locale_does(warehouse, tmp_path, monkeypatch):
+    """1 297 customers and 12 345,7 of profit: Russian groups thousands with a no-break space
+    (what babel writes) and marks decimals with a comma; English writes 1,297 and 12,345.7."""
+    large = shutil.copyfile(warehouse, tmp_path / "large.duckdb")
+    with duckdb.connect(str(large)) as con:
+        con.execute(
+            "update reporting.rpt_summary set contact_customers = 1297, "
+            "contact_profit_at_risk = 12345.678, site_only_customers = 2021"
+        )
+    stub_figures(monkeypatch)
+    render(large, tmp_path / "out", generated_at=GENERATED_AT)
+    ru = parse((tmp_path / "out" / "report.html").read_text(encoding="utf-8")).by_id
+    en = parse((tmp_path / "out" / "report.en.html").read_text(encoding="utf-8")).by_id
+    assert ru["summary-contact-profit-at-risk"] == "12\N{NO-BREAK SPACE}345,7"
+    assert en["summary-contact-profit-at-risk"] == "12,345.7"
+    assert ru["summary-contact-profit-at-risk"] == number(12345.678, "ru")
+    assert ru["summary-contact-customers"] == "1\N{NO-BREAK SPACE}297 клиентов"
+    assert en["summary-contact-customers"] == "1,297 customers"
+    assert ru["summary-site-only-customers"] == "2\N{NO-BREAK SPACE}021 клиент"
+    assert en["summary-site-only-customers"] == "2,021 customers"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_first_screen_shows_the_three_targeted_segments_with_most_kept(
+    language, reports, warehouse
+):
+    code = language.code
+    [recommendations] = views(warehouse, "segment_recommendations")
+    top = recommendations[recommendations["segment_family"] == "targeted"].head(3)
+    assert len(top) == 3
+    rows = [row for row in parse(reports[code]).tables["top-segments"] if row]
+    assert rows == [
+        [
+            segment_name(row.segment_name, code),
+            number(row.targeted_customers, code, "#,##0"),
+            number(row.targeted_with_consent, code, "#,##0"),
+            number(row.expected_profit_kept, code),
+            getattr(row, f"headline_{code}"),
+        ]
+        for row in top.itertuples()
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_contact_list_link_points_to_its_csv(language, reports, output_dir):
+    page = parse(reports[language.code])
+    assert page.attributes["contact-list-link"]["href"] == language.contact_list
+    assert (output_dir / language.contact_list).is_file()
+
+
+# ---------------------------------------------------------------------------------------------
+# the contact list beside the report
+
+
+def read_contact_list(path: Path, code: str) -> list[list[str]]:
+    text = path.read_bytes().decode("utf-8")
+    assert text.startswith("\ufeff"), "a spreadsheet needs the byte order mark to read UTF-8"
+    return list(
+        csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter={"ru": ";", "en": ","}[code])
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_contact_list_csv_holds_every_row_of_rpt_contact_list(
+    language, output_dir, warehouse, summary
+):
+    code = language.code
+    [expected] = views(warehouse, "contact_list")
+    header, *rows = read_contact_list(output_dir / language.contact_list, code)
+    months = plural("months", horizon(summary), code)
+    assert header == [
+        message(f"report.csv.{column}", code, months=months)
+        if column == "profit_at_risk"
+        else message(f"report.csv.{column}", code)
+        for column in CONTACT_LIST_COLUMNS
+    ]
+    assert all(len(row) == len(header) for row in rows)
+    assert len(rows) == len(expected) == int(summary["contact_customers"])
+    column = dict(zip(CONTACT_LIST_COLUMNS, zip(*rows, strict=True), strict=True))
+    assert list(column["customer_id"]) == [str(c) for c in expected["customer_id"]]
+    assert list(column["priority_rank"]) == [str(r) for r in expected["priority_rank"]]
+    assert list(column["risk_band"]) == [band_name(b, code) for b in expected["risk_band"]]
+    assert list(column["reasons"]) == list(expected[f"reasons_{code}"].fillna(""))
+    assert list(column["segments"]) == [
+        ", ".join(segment_name(s, code) for s in segments.split(", ") if s)
+        for segments in expected["segments"].fillna("")
+    ]
+    # numbers as plain decimals with the locale's decimal mark, the values of the view
+    decimal = {"ru": ",", "en": "."}[code]
+    for name in ("decline_probability", "profit", "profit_at_risk", "cumulative_profit_at_risk"):
+        for text, value in zip(column[name], expected[name], strict=True):
+            assert re.fullmatch(rf"-?\d+(\{decimal}\d+)?", text), (name, text)
+            assert float(text.replace(",", ".")) == pytest.approx(value), (name, text)
+
+
+def test_the_russian_contact_list_opens_in_a_russian_spreadsheet(output_dir):
+    lines = (output_dir / "contact_list.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("место;id клиента;вероятность снижения активности;риск;")
+    first = lines[1].split(";")
+    assert re.fullmatch(r"0,\d+", first[2]), first  # 0,845: a comma, never 0.845
+    assert "." not in "".join(first[:7])
+    en = (output_dir / "contact_list.en.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert en[0].startswith("rank,customer id,probability of decline,risk,")
+    assert re.fullmatch(r"0\.\d+", en[1].split(",")[2])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_customer_who_does_not_allow_offers_is_never_on_the_contact_list(
+    language, reports, output_dir, warehouse
+):
+    code = language.code
+    features, site, targets = views(
+        warehouse, "customer_features", "site_personalisation_targets", "retention_targets"
+    )
+    opted_out = {str(c) for c in features.loc[~features["allow_offers"], "customer_id"]}
+    site_ids = [str(c) for c in site["customer_id"]]
+    assert site_ids and set(site_ids) <= opted_out
+    _, *rows = read_contact_list(output_dir / language.contact_list, code)
+    listed = [row[CONTACT_LIST_COLUMNS.index("customer_id")] for row in rows]
+    assert listed and not set(listed) & opted_out
+    tables = parse(reports[code]).tables
+    contacted = [row[1] for row in tables["retention-targets"] if row]
+    assert contacted == [str(c) for c in targets["customer_id"]]
+    assert not set(contacted) & opted_out
+    # the at-risk customers without consent have their own table: the site's
+    assert [row[1] for row in tables["site-targets"] if row] == site_ids
+
+
+# ---------------------------------------------------------------------------------------------
+# one language per file
+
+
+def _words(text: str) -> list[str]:
+    """The literal pieces of a message around its {placeholders}, trimmed, with a letter."""
+    pieces = (p.strip(" \t\n,.;:()«»\"'—-") for p in re.split(r"\{\w+\}", text))
+    return [p for p in pieces if re.search(r"[^\W\d_]", p)]
+
+
+def _texts(code: str) -> list[str]:
+    """Every text people read in language `code`: messages, and the names of labels.yml."""
+    found = []
+    for entry in messages().values():
+        forms = entry[code]
+        found += list(forms.values()) if isinstance(forms, dict) else [forms]
+    names = labels()
+    for group in ("features", "risk_bands", "profit_levels"):
+        found += [entry[code] for entry in names[group].values()]
+    for reason in names["reasons"].values():
+        found += [v[code] for k, v in reason.items() if k not in ("features", "by")]
+    found += [entry[code] for entry in setting("targeted_segments").values()]
+    return found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_sentence_of_the_other_language_leaks_in(language, reports):
+    code = language.code
+    [other] = [lg.code for lg in REPORT_LANGUAGES if lg.code != code]
+    own = "\n".join(_texts(code))
+    page = parse(reports[code])
+    shown = "\n".join(page.texts)
+    nodes = set(page.texts) | {cell for row in page.rows for cell in row}
+    leaked = []
+    for text in _texts(other):
+        for words in _words(text):
+            if words in own:  # the same in both (a name, an acronym) or quoted on purpose
+                continue
+            # a phrase anywhere in the page; a single word only as a whole text of its own
+            found = words in shown if " " in words else words in nodes
+            if found:
+                leaked.append(words)
+    assert leaked == []
+
+
+def test_the_leak_check_would_see_a_leak(reports):
+    """The check above finds an English sentence put into the Russian page."""
+    page = parse(reports["ru"].replace("</footer>", message("report.footer", "en") + "</footer>"))
+    shown = "\n".join(page.texts)
+    assert any(w in shown for w in _words(message("report.footer", "en")))
+
+
+# ---------------------------------------------------------------------------------------------
+# what the page is made of
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_figures_are_inline_pngs(language, reports):
+    html = reports[language.code]
+    page = parse(html)
+    drawn = (TEMPLATE_DIR / TEMPLATE_NAME).read_text(encoding="utf-8").count('{{ figure("')
+    assert drawn >= 14
+    assert html.count(INLINE_PNG) == drawn
+    assert len(page.images) == drawn  # no image from anywhere else
+    for src in page.images:
+        png = base64.b64decode(src.removeprefix("data:image/png;base64,"), validate=True)
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_the_figures_are_drawn_in_each_language(reports):
+    ru, en = (parse(reports[code]).images for code in ("ru", "en"))
+    assert len(ru) == len(en)
+    assert [i for i, (a, b) in enumerate(zip(ru, en, strict=True)) if a == b] == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_report_needs_nothing_from_outside(language, reports):
+    html = reports[language.code]
+    assert "http://" not in html and "https://" not in html
+    assert "<link" not in html and "<script" not in html and "url(" not in html
+    assert "@import" not in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_text_from_the_warehouse_is_escaped(language, reports):
+    html = reports[language.code]
+    assert INJECTED not in html
+    escaped = INJECTED.replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+    # once from rpt_data_defects, once from rpt_segment_recommendations
+    assert html.count(escaped) == 2
+    tables = parse(html).tables
+    assert sum(INJECTED in cell for row in tables["recommendations"] for cell in row) == 1
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_tables_show_the_warehouse_numbers(language, reports, warehouse, summary):
+    code = language.code
+    rows = parse(reports[code]).rows
+    board, counts, segments, targets, defects = views(
+        warehouse, "model_leaderboard", "layer_counts", "segment_summary", "retention_targets",
+        "data_defects",
+    )  # fmt: skip
+    for row in board.itertuples():
+        name = message(f"model.family.{row.model_family}", code)
+        if row.is_selected:
+            name += " " + message("report.selected", code)
+        scores = [
+            row.cv_roc_auc_mean,
+            row.cv_roc_auc_std,
+            row.oof_roc_auc,
+            row.holdout_roc_auc,
+            row.oof_brier_score,
+            row.oof_calibration_error,
+        ]
+        shown = row_starting(rows, str(row.cv_rank), name)
+        assert shown[2:8] == [number(v, code, "0.000") for v in scores]
+        assert shown[9] == number(row.scoring_seconds_per_1000, code, "#,##0.00")
+    market_money = counts.loc[counts["relation"] == "raw.market_money", "row_count"].iloc[0]
+    raw = message("plots.layers.raw", code)  # the layers named as the figure names them
+    assert row_starting(rows, raw, "raw.market_money")[2] == number(market_money, code, "#,##0")
+    for row in segments.itertuples():
+        shown = row_starting(
+            rows,
+            message(f"report.family.{row.segment_family}", code),
+            segment_name(row.segment_name, code),
+            number(row.customers, code, "#,##0"),
+            percent(row.customer_share, code),
+        )
+        assert shown[4:] == [
+            number(row.mean_decline_probability, code, "0.000"),
+            number(row.monthly_profit, code),
+            number(row.profit_at_risk, code),
+            percent(row.profit_at_risk_share, code),
+        ]
+    first = targets.iloc[0]
+    assert row_starting(rows, "1", str(first["customer_id"]))[2:7] == [
+        number(first["decline_probability"], code, "0.000"),
+        band_name(first["risk_band"], code),
+        number(first["profit"], code, "#,##0.00"),
+        number(first["profit_at_risk"], code, "#,##0.00"),
+        number(first["cumulative_profit_at_risk"], code),
+    ]
+    for row in defects.itertuples():
+        kind = "report.defect." + re.sub(r"[^a-z0-9]+", "_", row.defect).strip("_")
+        shown = row_starting(rows, row.file_name, row.column_name or "—", message(kind, code))
+        assert shown[3:] == [
+            row.delivered_value or "—",
+            number(row.rows_affected, code, "#,##0"),
+            number(row.customers_affected, code, "#,##0"),
+            message(kind + ".handling", code),
+        ]
+
+
+def test_rendering_is_deterministic_but_for_the_generated_at_line(reports, output_dir, cli_run):
+    _, _, published = cli_run
+    for language in REPORT_LANGUAGES:
+        before, after = message("report.generated", language.code).split("{generated_at}")
+        after = after.split("{warehouse}")[0]
+        stamp = re.compile(re.escape(before) + r"[^<]*?" + re.escape(after))
+        fixed = reports[language.code]
+        assert before + GENERATED_AT + after in fixed
+        now = (published / language.output).read_text(encoding="utf-8")
+        assert GENERATED_AT not in now and stamp.search(now)
+        assert stamp.sub("", now) == stamp.sub("", fixed)
+        # the contact lists have no date: the same bytes
+        csv_now = (published / language.contact_list).read_bytes()
+        assert csv_now == (output_dir / language.contact_list).read_bytes()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,8 +541,8 @@ def test_rendering_is_deterministic_but_for_the_generated_at_line(warehouse, tmp
 
 
 def test_missing_warehouse_is_an_error(tmp_path, capsys):
-    output = tmp_path / "report.html"
-    assert main(["--warehouse", str(tmp_path / "nowhere.duckdb"), "--output", str(output)]) != 0
+    output = tmp_path / "out"
+    assert main(["--warehouse", str(tmp_path / "nowhere.duckdb"), "--output-dir", str(output)]) == 1
     assert "warehouse not found" in capsys.readouterr().err
     assert not output.exists()
 
@@ -179,16 +553,19 @@ def test_missing_warehouse_is_an_error(tmp_path, capsys):
         "reporting.rpt_feature_importance",
         "reporting.rpt_retention_targets",
         "reporting.rpt_data_defects",
+        "reporting.rpt_contact_list",
+        "reporting.rpt_site_personalisation_targets",
+        "reporting.rpt_summary",
     ],
 )
 def test_missing_table_is_an_error_naming_it(warehouse, tmp_path, relation, capsys):
     broken = shutil.copyfile(warehouse, tmp_path / "broken.duckdb")
     with duckdb.connect(str(broken)) as con:
         con.execute(f"drop table {relation}")
-    output = tmp_path / "report.html"
+    output = tmp_path / "out"
     with pytest.raises(WarehouseError, match=re.escape(f"table {relation}")):
         render(broken, output)
-    assert main(["--warehouse", str(broken), "--output", str(output)]) != 0
+    assert main(["--warehouse", str(broken), "--output-dir", str(output)]) == 1
     error = capsys.readouterr().err
     assert f"table {relation}" in error and str(broken) in error
     assert not output.exists()
@@ -204,7 +581,7 @@ def test_a_warehouse_locked_by_a_writer_is_an_error_not_a_traceback(warehouse, t
     try:
         assert writer.stdout.readline().strip() == "open"
         with pytest.raises(WarehouseError, match="cannot open warehouse .*locked.duckdb"):
-            render(locked, tmp_path / "report.html")
+            render(locked, tmp_path / "out")
     finally:
         writer.communicate("", timeout=30)
 
@@ -217,52 +594,88 @@ def test_a_view_that_no_longer_binds_is_an_error_naming_it(warehouse, tmp_path):
         con.execute("create view reporting.rpt_layer_counts as select * from main.counts")
         con.execute("drop table main.counts")
     with pytest.raises(WarehouseError, match="cannot read reporting.rpt_layer_counts"):
-        render(broken, tmp_path / "report.html")
+        render(broken, tmp_path / "out")
 
 
-def test_missing_column_is_an_error_naming_it(warehouse, tmp_path):
+@pytest.mark.parametrize(
+    "column",
+    [
+        "rpt_risk_bands.max_probability",
+        "rpt_summary.contact_customers",
+        "rpt_segment_recommendations.headline_en",
+        "rpt_contact_list.reasons_ru",
+    ],
+)
+def test_missing_column_is_an_error_naming_it(warehouse, tmp_path, column):
     broken = shutil.copyfile(warehouse, tmp_path / "broken.duckdb")
+    table, name = column.split(".")
     with duckdb.connect(str(broken)) as con:
-        con.execute("alter table reporting.rpt_risk_bands drop column max_probability")
-    with pytest.raises(
-        WarehouseError, match=re.escape("column reporting.rpt_risk_bands.max_probability")
-    ):
-        render(broken, tmp_path / "report.html")
+        con.execute(f"alter table reporting.{table} drop column {name}")
+    with pytest.raises(WarehouseError, match=re.escape(f"column reporting.{column}")):
+        render(broken, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_draft_marks_the_parts_whose_tables_are_missing(warehouse, tmp_path):
     draft = shutil.copyfile(warehouse, tmp_path / "draft.duckdb")
+    dropped = ("rpt_contact_list", "rpt_retention_targets", "rpt_feature_importance")
     with duckdb.connect(str(draft)) as con:
-        con.execute("drop table reporting.rpt_retention_targets")
-        con.execute("drop table reporting.rpt_feature_importance")
-    output = tmp_path / "draft.html"
-    assert main(["--draft", "--warehouse", str(draft), "--output", str(output)]) == 0
-    html = output.read_text(encoding="utf-8")
-    page = parse(html)
-    assert tuple(page.headings) == HEADINGS
-    notes = re.findall(r'<p class="not-built">Not built yet: (.*?)\. This is a draft', html)
-    assert notes == [
-        "table reporting.rpt_feature_importance",
-        "table reporting.rpt_retention_targets",
-    ]
-    # the parts whose tables exist are all there
-    assert html.count(INLINE_PNG) >= 6
-    assert page.by_id["summary-auc"] and "retention-target-count" not in page.by_id
+        for table in dropped:
+            con.execute(f"drop table reporting.{table}")
+    output = tmp_path / "draft"
+    assert main(["--draft", "--warehouse", str(draft), "--output-dir", str(output)]) == 0
+    # no contact list without rpt_contact_list
+    assert sorted(p.name for p in output.iterdir()) == sorted(lg.output for lg in REPORT_LANGUAGES)
+    for language in REPORT_LANGUAGES:
+        code = language.code
+        html = (output / language.output).read_text(encoding="utf-8")
+        page = parse(html)
+        assert page.headings == [
+            f"{i}. {message(f'report.section.{a}', code)}" for i, a in enumerate(SECTIONS, 1)
+        ]
+        before, after = message("report.not_built", code).split("{missing}")
+        notes = re.findall(
+            '<p class="not-built">' + re.escape(before) + "(.*?)" + re.escape(after), html
+        )
+        # in the order of the page: the first screen, the contacts, the model
+        assert notes == [f"table reporting.{table}" for table in dropped]
+        assert (
+            "contact-list-link" not in page.by_id and "summary-contact-customers" not in page.by_id
+        )
+        # the parts whose tables exist are all there
+        assert "recommendations" in page.tables and "site-targets" not in page.tables
+        # segments 3, features 2, correlations 1, data 1; not the model's 6 nor the contacts' 1
+        assert html.count(INLINE_PNG) == 7
 
 
-def test_command_line_writes_the_report(warehouse, tmp_path, capsys):
-    output = tmp_path / "cli" / "report.html"
-    assert main(["--warehouse", str(warehouse), "--output", str(output)]) == 0
-    assert f"report written to {output}" in capsys.readouterr().out
-    assert output.read_text(encoding="utf-8").count(INLINE_PNG) >= 6
+# ---------------------------------------------------------------------------------------------
+# the command line
+
+
+def test_command_line_writes_the_reports_into_the_directory(cli_run):
+    code, out, directory = cli_run
+    assert code == 0
+    assert f"report written to {directory}: {', '.join(REPORT_FILES)} in " in out
+    assert sorted(p.name for p in directory.iterdir()) == sorted(REPORT_FILES)
+    for language in REPORT_LANGUAGES:
+        html = (directory / language.output).read_text(encoding="utf-8")
+        assert f'<html lang="{language.code}">' in html and INLINE_PNG in html
+
+
+def test_command_line_needs_an_output_directory(warehouse, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--warehouse", str(warehouse)])
+    assert exit_.value.code == 2
+    assert "--output-dir" in capsys.readouterr().err
 
 
 def test_module_entry_point_fails_clearly(tmp_path):
     missing = subprocess.run(
         [sys.executable, "-m", "one_click.report", "--warehouse", str(tmp_path / "none.duckdb"),
-         "--output", str(tmp_path / "none.html")],
+         "--output-dir", str(tmp_path / "none")],
         cwd=PROJECT_DIR, capture_output=True, text=True, check=False,
     )  # fmt: skip
-    assert missing.returncode != 0
+    assert missing.returncode == 1
     assert "warehouse not found" in missing.stderr and "none.duckdb" in missing.stderr
-    assert not (tmp_path / "none.html").exists()
+    assert "Traceback" not in missing.stderr
+    assert not (tmp_path / "none").exists()

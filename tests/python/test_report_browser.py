@@ -1,5 +1,7 @@
-"""The report in a real browser: headless Chromium opens it from disk, every figure decodes and
-nothing errors. Leaves a full-page screenshot in target/report_screenshot.png to look at."""
+"""The reports in a real browser: headless Chromium opens report.html and report.en.html from
+disk, every figure decodes, nothing errors and nothing is fetched from elsewhere. Leaves a
+full-page screenshot of each in target/ (report_screenshot.png, report_screenshot.en.png) to
+look at. Without Chromium the test fails: it never skips."""
 
 from __future__ import annotations
 
@@ -9,10 +11,15 @@ from pathlib import Path
 import pytest
 from synthetic_warehouse import build_report_warehouse
 
-from one_click.report import render
+from one_click.i18n import REPORT_LANGUAGES
+from one_click.report import SECTIONS, render
+from one_click.report.render import TEMPLATE_DIR, TEMPLATE_NAME
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-SCREENSHOT = PROJECT_DIR / "target" / "report_screenshot.png"
+SCREENSHOTS = {
+    "ru": PROJECT_DIR / "target" / "report_screenshot.png",
+    "en": PROJECT_DIR / "target" / "report_screenshot.en.png",
+}
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -22,6 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+FIGURES = (TEMPLATE_DIR / TEMPLATE_NAME).read_text(encoding="utf-8").count('{{ figure("')
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +44,16 @@ def browser():
         chromium.close()
 
 
-def test_report_opens_from_disk_with_every_figure_and_no_error(browser, tmp_path):
-    warehouse = build_report_warehouse(tmp_path / "synthetic.duckdb")
-    report = render(warehouse, tmp_path / "report.html")
+@pytest.fixture(scope="module")
+def output_dir(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("browser")
+    render(build_report_warehouse(directory / "synthetic.duckdb"), directory / "out")
+    return directory / "out"
 
+
+@pytest.mark.parametrize("language", [pytest.param(lg, id=lg.code) for lg in REPORT_LANGUAGES])
+def test_report_opens_from_disk_with_every_figure_and_no_error(browser, output_dir, language):
+    report = output_dir / language.output
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     messages, errors, requests = [], [], []
     page.on("console", lambda message: messages.append(message))
@@ -47,26 +61,44 @@ def test_report_opens_from_disk_with_every_figure_and_no_error(browser, tmp_path
     page.on("request", lambda request: requests.append(request.url))
     page.goto(report.as_uri(), wait_until="load")
 
+    assert page.evaluate("document.documentElement.lang") == language.code
     images = page.eval_on_selector_all(
         "img",
         "images => images.map(i => ({complete: i.complete, width: i.naturalWidth,"
         " height: i.naturalHeight, alt: i.alt}))",
     )
-    assert len(images) >= 6
+    assert len(images) == FIGURES >= 14
     for image in images:
         assert image["complete"] and image["width"] > 0 and image["height"] > 0, image
-    assert page.locator("h2").count() == 6
+        assert image["alt"], image
+    assert page.locator("h2").count() == len(SECTIONS)
     # nothing wider than the window: no sideways scrolling
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
-    # the Russian values arrive intact (the file is UTF-8 and says so)
-    assert "Популярная_категория" in page.inner_text("#data ~ table")
+    if language.code == "ru":
+        # the Russian values arrive intact (the file is UTF-8 and says so)
+        assert "Популярная_категория" in page.inner_text("#data ~ table")
+        assert "Кому звонить в первую очередь" in page.inner_text("#contacts")
+    # the links beside the report resolve to files that exist
+    for link in ("#contact-list-link", "#other-language"):
+        href = page.eval_on_selector(link, "a => a.href")
+        assert href.startswith("file://"), href
+        assert (output_dir / Path(href.removeprefix("file://")).name).is_file(), href
 
     assert errors == []
     assert [m.text for m in messages if m.type == "error"] == []
     # the file itself and its inline images: nothing fetched from anywhere else
     assert [url for url in requests if not url.startswith(("file://", "data:"))] == []
 
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
-    assert SCREENSHOT.stat().st_size > 0
+    screenshot = SCREENSHOTS[language.code]
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(screenshot), full_page=True)
+    assert screenshot.stat().st_size > 0
+
+    # the link to the other language opens it
+    [other] = [lg for lg in REPORT_LANGUAGES if lg != language]
+    page.click("#other-language")
+    page.wait_for_load_state("load")
+    assert page.url == (output_dir / other.output).as_uri()
+    assert page.evaluate("document.documentElement.lang") == other.code
+    assert errors == []
     page.close()
