@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -32,24 +31,12 @@ from one_click.labels import (
     segment_label,
     value_label,
 )
+from one_click.languages import REPORT_FILES, REPORT_LANGUAGES, Language
 
 MESSAGES_DIR = Path(__file__).with_name("messages")
+__all__ = ["REPORT_FILES", "REPORT_LANGUAGES", "Language", "Translator", "is_missing", "messages"]
 
 
-@dataclass(frozen=True)
-class Language:
-    code: str  # ru, en
-    babel: str  # the babel locale of number formats
-    output: str  # the file the report in this language is written to
-    contact_list: str  # the file its full contact list is written to, beside the report
-
-
-REPORT_LANGUAGES = (
-    Language("ru", "ru_RU", "report.html", "contact_list.csv"),
-    Language("en", "en_US", "report.en.html", "contact_list.en.csv"),
-)
-# every file the report step writes (and the refresh publishes)
-REPORT_FILES = tuple(name for lg in REPORT_LANGUAGES for name in (lg.output, lg.contact_list))
 assert tuple(language.code for language in REPORT_LANGUAGES) == LANGUAGES
 
 # kind -> babel number pattern

@@ -75,7 +75,7 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-from one_click.i18n import REPORT_FILES
+from one_click.languages import REPORT_FILES
 
 # A release holds exactly these entries; adding one here is all a new published name needs.
 PUBLISHED = ("one_click.duckdb", "model", *REPORT_FILES, "docs")

@@ -46,7 +46,7 @@ from pathlib import Path
 
 from one_click import publish
 from one_click.dbt_failures import describe_failures
-from one_click.i18n import REPORT_FILES, REPORT_LANGUAGES
+from one_click.languages import REPORT_FILES, REPORT_LANGUAGES
 from one_click.validate import delivered_files, seeds_dir, validate_delivery
 from one_click.warehouse_file import UnreadableWarehouse, check
 

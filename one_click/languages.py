@@ -1,0 +1,26 @@
+"""The languages people read the project's output in, and the files written for each: a module
+with no dependencies, so that one_click.publish can name the published files.
+
+The report is rendered once per language (one_click.report, one_click.i18n); the first language
+is the store's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # ru, en
+    babel: str  # the babel locale of number formats
+    output: str  # the file the report in this language is written to
+    contact_list: str  # the file its full contact list is written to, beside the report
+
+
+REPORT_LANGUAGES = (
+    Language("ru", "ru_RU", "report.html", "contact_list.csv"),
+    Language("en", "en_US", "report.en.html", "contact_list.en.csv"),
+)
+# every file the report step writes (and the refresh publishes)
+REPORT_FILES = tuple(name for lg in REPORT_LANGUAGES for name in (lg.output, lg.contact_list))
