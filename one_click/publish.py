@@ -76,7 +76,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 # A release holds exactly these entries; adding one here is all a new published name needs.
-PUBLISHED = ("one_click.duckdb", "model", "report.html", "docs")
+PUBLISHED = ("one_click.duckdb", "model", "report.html", "docs", "history", "release.json")
 PREVIOUS = "previous"
 STATE = "state"
 STATES = "states"

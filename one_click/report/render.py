@@ -33,6 +33,7 @@ SECTIONS = (
     ("model", "Churn model"),
     ("segments", "Segments"),
     ("targets", "Retention targets"),
+    ("monthly", "Month after month"),
 )
 
 
@@ -223,6 +224,21 @@ def _targets(data: ReportData) -> dict:
     }
 
 
+def _monthly(data: ReportData) -> dict:
+    """The month, the model behind the scores, drift and the movement between the bands."""
+    movement = data["band_movement"]
+    previous = movement["previous_month"].dropna()
+    return {
+        "feature_drift": _records(data["feature_drift"]),
+        "band_movement": _records(movement),
+        "previous_month": None if previous.empty else str(previous.iloc[0]),
+        "high_band_entrants": [
+            {**row, "reasons": [row[r] for r in REASONS if not _is_missing(row[r])]}
+            for row in _records(data["high_band_entrants"])
+        ],
+    }
+
+
 # part of the page -> (the frames it shows, the function that prepares them)
 PARTS = {
     "summary": (("summary",), _summary),
@@ -252,6 +268,7 @@ PARTS = {
         _segments,
     ),
     "targets": (("retention_targets", "retention_curve"), _targets),
+    "monthly": (("summary", "feature_drift", "band_movement", "high_band_entrants"), _monthly),
 }
 
 

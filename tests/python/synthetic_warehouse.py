@@ -22,6 +22,7 @@ from one_click.project import project_dir, setting
 from one_click.report.data import MODELS_FILE, PREFIX, SCHEMA, relation_name
 
 INJECTED = "<script>alert('injected')</script>"
+MONTH, PREVIOUS_MONTH = "2026-11", "2026-10"
 FAMILIES = ("logistic_regression", "soft_voting", "knn")
 SELECTED = "logistic_regression"
 CUSTOMERS = 80
@@ -318,6 +319,60 @@ def _marketing(scored: pd.DataFrame) -> dict[str, pd.DataFrame]:
     }
 
 
+def _monthly(rng: np.random.Generator, scored: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Drift of every feature (one beyond the threshold) and a made-up month before."""
+    features = list(SHAP_FEATURES)
+    psi = np.sort(rng.uniform(0, 0.15, len(features)))[::-1]
+    psi[0] = 0.31
+    drift = pd.DataFrame(
+        {
+            "feature": features,
+            "feature_kind": "numeric",
+            "psi": psi,
+            "drifted": psi > 0.2,
+            "psi_threshold": 0.2,
+            "customers": len(scored),
+            "training_customers": len(scored),
+        }
+    )
+    bands = ["high", "medium", "low"]
+    before = pd.Series(rng.choice(bands, len(scored)), index=scored["customer_id"])
+    now = scored.set_index("customer_id")["risk_band"]
+    movement = pd.DataFrame(
+        {
+            "score_month": MONTH,
+            "previous_month": PREVIOUS_MONTH,
+            "risk_band": bands,
+            "customers_now": [int((now == b).sum()) for b in bands],
+            "customers_before": [int((before == b).sum()) for b in bands],
+            "entered": [int(((now == b) & (before != b)).sum()) for b in bands],
+            "left_band": [int(((before == b) & (now != b)).sum()) for b in bands],
+            "new_customers": 0,
+            "gone_customers": 0,
+        }
+    )
+    entered = scored[(now == "high").to_numpy() & (before != "high").to_numpy()]
+    entered = entered.sort_values(["profit", "customer_id"], ascending=[False, True]).head(
+        setting("report_entrants_shown")
+    )
+    entrants = pd.DataFrame(
+        {
+            "profit_rank": np.arange(1, len(entered) + 1),
+            "customer_id": entered["customer_id"].to_numpy(),
+            "previous_month": PREVIOUS_MONTH,
+            "previous_risk_band": before.reindex(entered["customer_id"]).to_numpy(),
+            "previous_decline_probability": rng.uniform(0, 0.6, len(entered)),
+            "decline_probability": entered["decline_probability"].to_numpy(),
+            "profit": entered["profit"].to_numpy(),
+            "profit_at_risk": entered["profit_at_risk"].to_numpy(),
+            "top_reason_1": "pages_per_visit",
+            "top_reason_2": None,
+            "top_reason_3": None,
+        }
+    )
+    return {"feature_drift": drift, "band_movement": movement, "high_band_entrants": entrants}
+
+
 def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]:
     """Every reporting view's rows, made up."""
     rng = np.random.default_rng(seed)
@@ -341,6 +396,12 @@ def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]
         "high_risk_customers": len(high),
         "high_risk_monthly_profit": high["profit"].sum(),
         "high_risk_profit_at_risk": high["profit_at_risk"].sum(),
+        "score_month": MONTH,
+        "model_version": "0123456789ab",
+        "model_training_month": PREVIOUS_MONTH,
+        "model_trained_in_this_build": False,
+        "drifted_features": 1,
+        "max_psi": 0.31,
         "high_risk_band": "high",
         "risk_band_high": 0.6,
         "profit_at_risk_months": 3,
@@ -399,6 +460,7 @@ def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]
         "risk_bands": bands,
         "risk_profit_matrix": matrix,
         **_marketing(scored),
+        **_monthly(rng, scored),
     }
 
 

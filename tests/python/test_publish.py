@@ -34,6 +34,8 @@ TAG_FILES = {  # the file each published name's tag is read from
     "model": "model/weights.txt",
     "report.html": "report.html",
     "docs": "docs/index.html",
+    "history": "history/month=2026-10/scores.parquet",
+    "release.json": "release.json",
     "report.en.html": "report.en.html",  # a name added later (test_a_new_name_needs_only_the_tuple)
 }
 OLD, OLDER = "old", "older"  # the sets of an old-layout warehouse: no docs/, a WAL beside the file

@@ -26,6 +26,7 @@ HEADINGS = (
     "4. Churn model",
     "5. Segments",
     "6. Retention targets",
+    "7. Month after month",
 )
 INLINE_PNG = '<img src="data:image/png;base64,'
 
@@ -49,7 +50,7 @@ def scalar(warehouse: Path, sql: str):
 def test_report_has_every_section_in_order(report):
     page = parse(report)
     assert tuple(page.headings) == HEADINGS
-    for anchor in ("data", "features", "correlations", "model", "segments", "targets"):
+    for anchor in ("data", "features", "correlations", "model", "segments", "targets", "monthly"):
         assert f'href="#{anchor}"' in report and f'id="{anchor}"' in report
 
 
