@@ -10,9 +10,10 @@ from one_click.ml.training import keep_published_model, keep_selected_model
 def model(dbt, session):
     # vars score_only, kept_model_dir, delivery_month, drift_bins, rendered by dbt into meta
     dbt.config(materialized="table")
-    meta = dbt.config.meta_get
-    if str(meta("score_only")).lower() == "true":
-        return keep_published_model(meta("kept_model_dir"), model_directory(session))
+    if str(dbt.config.meta_get("score_only")).lower() == "true":
+        return keep_published_model(
+            dbt.config.meta_get("kept_model_dir"), model_directory(session)
+        )
     customers = rows_of(dbt.ref("customer_features"), dbt.ref("model_sample"))
     board = dbt.ref("model_leaderboard").df()
     return keep_selected_model(
@@ -20,6 +21,6 @@ def model(dbt, session):
         board,
         model_directory(session),
         n_jobs=2,
-        month=str(meta("delivery_month")),
-        drift_bins=int(meta("drift_bins")),
+        month=str(dbt.config.meta_get("delivery_month")),
+        drift_bins=int(dbt.config.meta_get("drift_bins")),
     )
