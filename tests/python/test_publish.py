@@ -39,6 +39,8 @@ TAG_FILES = {  # the file each published name's tag is read from
     "report.en.html": "report.en.html",  # a name added later (test_a_new_name_needs_only_the_tuple)
 }
 OLD, OLDER = "old", "older"  # the sets of an old-layout warehouse: no docs/, a WAL beside the file
+OLD_NAMES = ("one_click.duckdb", "model", "report.html")  # what the old refresh code published
+OLD_LAYOUT_LACKS = set(pub.PUBLISHED) - set(OLD_NAMES)  # names added since (docs/, history/...)
 ADOPTED = {OLD, OLDER}
 REFRESH_FILES = {".refresh.lock", ".dbt-target"}  # refresh.py's: publish never touches them
 
@@ -75,10 +77,9 @@ def new_warehouse(path: Path, *published: str) -> Path:
 def old_layout(path: Path, with_previous: bool = True) -> Path:
     """A warehouse published by the old refresh code: real files, a WAL beside the file."""
     new_warehouse(path)
-    old_names = ("one_click.duckdb", "model", "report.html")
     sets = [(path, OLD)] + ([(path / "previous", OLDER)] if with_previous else [])
     for root, tag in sets:
-        write_set(root, tag, old_names)
+        write_set(root, tag, OLD_NAMES)
         (root / "one_click.duckdb.wal").write_text(f"wal {tag}")
     return path
 
@@ -103,8 +104,9 @@ def snapshot(root: Path) -> dict[str, str]:
 def set_at(root: Path) -> tuple[str | None, list[str]]:
     """The one tag of the set the names under root show (None: none) and the entries it lacks.
 
-    AssertionError if the entries carry different tags. An adopted old set may lack docs/ but
-    must have its WAL beside the file (in whatever dir the name resolves to).
+    AssertionError if the entries carry different tags. An adopted old set may lack docs/ (and
+    the score history) but must have its WAL beside the file (in whatever dir the name resolves
+    to).
     """
     tags = {}
     for name in pub.PUBLISHED:
@@ -117,7 +119,9 @@ def set_at(root: Path) -> tuple[str | None, list[str]]:
     if not found:
         return None, []
     tag = found.pop()
-    lacking = [n for n, t in tags.items() if t is None and not (tag in ADOPTED and n == "docs")]
+    lacking = [
+        n for n, t in tags.items() if t is None and not (tag in ADOPTED and n in OLD_LAYOUT_LACKS)
+    ]
     if tag in ADOPTED and tags["one_click.duckdb"]:
         wal = Path(os.path.realpath(root / "one_click.duckdb")).with_name("one_click.duckdb.wal")
         if not wal.is_file() or wal.read_text() != f"wal {tag}":
