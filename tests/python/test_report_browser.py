@@ -10,6 +10,7 @@ import pytest
 from synthetic_warehouse import build_report_warehouse
 
 from one_click.report import render
+from one_click.report.render import SECTIONS
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SCREENSHOT = PROJECT_DIR / "target" / "report_screenshot.png"
@@ -55,7 +56,7 @@ def test_report_opens_from_disk_with_every_figure_and_no_error(browser, tmp_path
     assert len(images) >= 6
     for image in images:
         assert image["complete"] and image["width"] > 0 and image["height"] > 0, image
-    assert page.locator("h2").count() == 6
+    assert page.locator("h2").count() == len(SECTIONS)
     # nothing wider than the window: no sideways scrolling
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     # the Russian values arrive intact (the file is UTF-8 and says so)
