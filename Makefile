@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 export ONE_CLICK_HOME := $(CURDIR)
 
-.PHONY: build test venv dbt-build pytest lint clean rollback bench
+.PHONY: build score test venv dbt-build pytest lint clean rollback bench
 
 # the pinned requirements, then the project's own package, editable (importable from anywhere)
 $(BIN)/.installed: requirements.txt pyproject.toml
@@ -19,10 +19,18 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 
 venv: $(BIN)/.installed
 
+# the options of build and score: DELIVERY=dir builds from the four files in dir (CSV as
+# delivered, or Parquet) instead of the seeds; MONTH=YYYY-MM is the delivery's month (default:
+# var delivery_month, the seeds' month); FORCE=1 publishes a month older than the published one
+REFRESH_OPTIONS = $(if $(DELIVERY),--delivery "$(DELIVERY)") $(if $(MONTH),--month "$(MONTH)") $(if $(FORCE),--force)
+
 ## build: the full refresh (validate, dbt build, report, docs into warehouse/.build; published in one step only if all passes)
-# DELIVERY=dir builds from the four files in dir (CSV as delivered, or Parquet) instead of the seeds
 build: venv
-	$(BIN)/python -m one_click.refresh $(if $(DELIVERY),--delivery "$(DELIVERY)")
+	$(BIN)/python -m one_click.refresh $(REFRESH_OPTIONS)
+
+## score: the same refresh, scored with the kept model of warehouse/model/ instead of retraining it
+score: venv
+	$(BIN)/python -m one_click.refresh --score $(REFRESH_OPTIONS)
 
 ## rollback: publish the previous set (warehouse, model, report, docs) again (run again to undo)
 rollback: venv

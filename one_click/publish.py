@@ -11,6 +11,8 @@ Layout (every link target is relative, so the warehouse dir can be moved or copi
       model               -> state/current/model               and one for previous, created once
       report.html         -> state/current/report.html         and never changed after
       docs                -> state/current/docs
+      history             -> state/current/history    the score history (one_click.monthly)
+      release.json        -> state/current/release.json
       previous            -> state/previous
 
 publish(build, warehouse) fsyncs the build's files, renames the build dir to releases/<id>, writes
@@ -78,7 +80,7 @@ from typing import NamedTuple
 from one_click.languages import REPORT_FILES
 
 # A release holds exactly these entries; adding one here is all a new published name needs.
-PUBLISHED = ("one_click.duckdb", "model", *REPORT_FILES, "docs")
+PUBLISHED = ("one_click.duckdb", "model", *REPORT_FILES, "docs", "history", "release.json")
 PREVIOUS = "previous"
 STATE = "state"
 STATES = "states"

@@ -2,12 +2,21 @@
 
     python -m one_click.refresh                  # the embedded delivery (the seeds)
     python -m one_click.refresh --delivery DIR   # a delivery as files: CSV as delivered, or Parquet
+    python -m one_click.refresh --delivery DIR --month 2026-11   # ... of that month
+    python -m one_click.refresh --score ...      # score with the kept model, no retraining
     python -m one_click.refresh --rollback       # publish the previous set again (make rollback)
+
+Every refresh publishes one month (--month YYYY-MM; default var delivery_month, the embedded
+delivery's month), never older than the last published one unless --force. --score (make
+score) scores the delivery with the published kept model (warehouse/model/) instead of
+searching and training, and is refused when there is none or it cannot serve the delivery.
 
 Steps (each failure stops the refresh, prints one paragraph naming the step, the file, the column
 and the problem, and leaves the published set exactly as it was):
 
-1. validate inputs   one_click.validate checks the delivered files (the seeds, or DIR)
+1. validate inputs   the month (format; not older than the published one unless --force), in
+                     score mode the kept model (there is one and it can serve), then
+                     one_click.validate checks the delivered files (the seeds, or DIR)
 2. dbt build         `dbt build` (seeds, models, data and unit tests) into warehouse/.build/,
                      emptied first; the churn model writes its artifact to .build/model/. With
                      --delivery, dbt reads the files in place (var delivery_dir, source
@@ -17,8 +26,14 @@ and the problem, and leaves the published set exactly as it was):
 4. render report     `python -m one_click.report` into .build/: report.html (Russian),
                      report.en.html (English), contact_list.csv and contact_list.en.csv
 5. docs              `dbt docs generate --static` against the new file: .build/docs/index.html
-6. publish           one_click.publish: the set (warehouse, model, report, docs) switches in one
-                     atomic step; the set it replaces stays as warehouse/previous/
+6. publish           the release's score history and release.json (one_click.monthly), then
+                     one_click.publish: the set (warehouse, model, report, docs, history)
+                     switches in one atomic step; the set it replaces stays as
+                     warehouse/previous/
+
+After step 2 the refresh warns, naming the features, when any feature's PSI against the model's
+training customers exceeds var drift_psi_threshold (ml.feature_drift); in score mode it also
+recommends retraining.
 
 This module only runs the steps in order and reports; one_click.publish owns the published
 layout and one_click.dbt_failures explains a failed dbt build. A failed build is kept for
@@ -44,9 +59,10 @@ from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
-from one_click import publish
+from one_click import monthly, publish
 from one_click.dbt_failures import describe_failures
 from one_click.languages import REPORT_FILES, REPORT_LANGUAGES
+from one_click.ml.persist import ARTIFACT_NAME, IncompatibleModel, check_compatible
 from one_click.validate import delivered_files, seeds_dir, validate_delivery
 from one_click.warehouse_file import UnreadableWarehouse, check
 
@@ -66,6 +82,7 @@ EXIT_INPUT = 1  # the delivered files were refused; nothing was built
 EXIT_BUILD = 3  # dbt build failed: a model error or a failing data or unit test
 EXIT_OTHER = 4  # verify, report, docs, publish or rollback failed
 EXIT_BUSY = 5  # another refresh or rollback holds the lock
+EXIT_MODEL = 6  # score mode: there is no kept model, or it cannot serve the delivery
 
 UNCHANGED = (
     "Nothing was published: the published warehouse, model, report and docs are unchanged "
@@ -168,19 +185,20 @@ class Delivery:
     def __init__(self, project: Path, directory: Path | None) -> None:
         self.is_files = directory is not None
         self.directory = (directory or seeds_dir(project)).resolve()
+        # the month, the score mode and the history (set by the refresh once checked)
+        self.run_vars: dict = {}
 
     def dbt_vars(self) -> list[str]:
-        """`--vars` for dbt: where the files are and which are Parquet (none for the seeds)."""
-        if not self.is_files:
-            return []
-        formats = {
-            table: path.suffix.lstrip(".")
-            for table, path in delivered_files(self.directory).items()
-        }
-        return [
-            "--vars",
-            json.dumps({"delivery_dir": str(self.directory), "delivery_formats": formats}),
-        ]
+        """`--vars` for dbt: where the files are and which are Parquet (none for the seeds),
+        and the run's month, mode and history."""
+        variables = dict(self.run_vars)
+        if self.is_files:
+            formats = {
+                table: path.suffix.lstrip(".")
+                for table, path in delivered_files(self.directory).items()
+            }
+            variables.update(delivery_dir=str(self.directory), delivery_formats=formats)
+        return ["--vars", json.dumps(variables, ensure_ascii=False)] if variables else []
 
     def fingerprint(self) -> dict[str, str]:
         """sha256 of every delivered file, to see whether they change while the refresh runs."""
@@ -211,6 +229,48 @@ def _last_lines(tail: list[str]) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Steps
+
+
+def step_month(project: Path, release: Path | None, month: str | None, force: bool) -> str:
+    """The month to publish, checked: YYYY-MM, and not older than the published one."""
+    try:
+        month = monthly.parse_month(month) if month else monthly.default_month(project)
+        published = monthly.check_month(month, release, force)
+    except monthly.MonthRefused as problem:
+        raise RefreshFailed(
+            "validate inputs", f"{problem}. Nothing was built. {UNCHANGED}", EXIT_INPUT
+        ) from None
+    forced = " (older, --force)" if published and month < published else ""
+    _say(f"month {month}{forced}; last published month: {published or 'none'}")
+    return month
+
+
+def step_kept_model(project: Path, release: Path | None) -> dict:
+    """Score mode: the published kept model, checked to serve this project; its metadata."""
+    artifact = None if release is None else release / MODEL_DIR / ARTIFACT_NAME
+    if artifact is None or not artifact.is_file():
+        raise RefreshFailed(
+            "validate inputs",
+            "score mode needs a kept model, and there is none: "
+            f"{_rel(artifact or Path(MODEL_DIR) / ARTIFACT_NAME, project)} does not exist (no "
+            "full refresh has been published here). Run `make build` first. Nothing was built. "
+            f"{UNCHANGED}",
+            EXIT_MODEL,
+        )
+    from one_click.ml.persist import load_metadata, load_model
+
+    metadata = load_metadata(artifact)
+    try:
+        check_compatible(metadata, load_model(artifact), source=artifact.parent, project=project)
+    except IncompatibleModel as problem:
+        raise RefreshFailed(
+            "validate inputs", f"{problem} Nothing was built. {UNCHANGED}", EXIT_MODEL
+        ) from None
+    _say(
+        f"score mode: kept model {metadata['model_family']} {metadata['version']}, trained on "
+        f"{metadata.get('training_month')}; it is not retrained"
+    )
+    return metadata
 
 
 def step_validate(project: Path, delivery: Delivery) -> dict[str, str]:
@@ -306,9 +366,32 @@ def step_docs(project: Path, build: Path, database: Path, delivery: Delivery) ->
     shutil.copyfile(page, build / DOCS_DIR / "index.html")
 
 
+def step_drift(database: Path, score_only: bool) -> tuple[dict, list[dict]]:
+    """Warn when features drifted from the model's training customers (ml.feature_drift)."""
+    model, drifted = monthly.model_and_drift(database)
+    warning = monthly.drift_warning(model, drifted, score_only)
+    _say(warning or "feature drift: no feature beyond the PSI threshold (ml.feature_drift)")
+    return model, drifted
+
+
 def step_publish(
-    delivery: Delivery, fingerprint: dict[str, str], build: Path, warehouse: Path
+    delivery: Delivery,
+    fingerprint: dict[str, str],
+    build: Path,
+    warehouse: Path,
+    release: Path | None = None,
+    info: dict | None = None,
 ) -> None:
+    info = info or {}
+    if "month" in info:
+        try:
+            months = monthly.write_history(build, build / WAREHOUSE_FILE, release, info["month"])
+        except (OSError, ValueError, RuntimeError) as error:
+            raise RefreshFailed(
+                "publish", f"the score history could not be written: {error}. {UNCHANGED}",
+                EXIT_OTHER,
+            ) from None
+        monthly.write_release_info(build, {**info, "history_months": months})
     now = delivery.fingerprint()
     if now != fingerprint:
         changed = sorted({name for name, _ in set(now.items()) ^ set(fingerprint.items())})
@@ -328,7 +411,14 @@ def step_publish(
 # Entry points
 
 
-def refresh(project: Path, warehouse: Path, delivery: Delivery) -> int:
+def refresh(
+    project: Path,
+    warehouse: Path,
+    delivery: Delivery,
+    month: str | None = None,
+    force: bool = False,
+    score_only: bool = False,
+) -> int:
     warehouse.mkdir(parents=True, exist_ok=True)
     with _lock(warehouse):
         started = time.monotonic()
@@ -338,12 +428,28 @@ def refresh(project: Path, warehouse: Path, delivery: Delivery) -> int:
         build = warehouse / BUILD_DIR
         database = build / WAREHOUSE_FILE
         count = len(STEPS)
+        release = publish.current_release(warehouse)  # fixed while the lock is held
 
         _say(f"== 1/{count} validate inputs ({_rel(inputs, project)}/)")
+        month = step_month(project, release, month, force)
+        if score_only:
+            step_kept_model(project, release)
         fingerprint = step_validate(project, delivery)
+        delivery.run_vars = {
+            "delivery_month": month,
+            "history_dir": str(warehouse / monthly.HISTORY_DIR),
+            "history_months": [m for m in monthly.history_months(release) if m != month],
+        }
+        if score_only:
+            delivery.run_vars.update(
+                score_only=True,
+                kept_model_dir=str(release / MODEL_DIR),
+                kept_warehouse=str(release / WAREHOUSE_FILE),
+            )
         build.mkdir()
         _say(f"== 2/{count} dbt build into {_rel(database, project)}")
         step_dbt_build(project, build, database, delivery)
+        model, drifted = step_drift(database, score_only)
         _say(f"== 3/{count} verify {_rel(database, project)}")
         step_verify(project, build, database)
         _say(f"== 4/{count} render report")
@@ -351,7 +457,15 @@ def refresh(project: Path, warehouse: Path, delivery: Delivery) -> int:
         _say(f"== 5/{count} dbt docs")
         step_docs(project, build, database, delivery)
         _say(f"== 6/{count} publish to {_rel(warehouse, project)}/")
-        step_publish(delivery, fingerprint, build, warehouse)
+        info = {
+            "month": month,
+            "mode": monthly.SCORE if score_only else monthly.TRAIN,
+            "model_version": model["version"],
+            "model_training_month": model["training_month"],
+            "drifted_features": [d["feature"] for d in drifted],
+            "delivery": str(inputs),
+        }
+        step_publish(delivery, fingerprint, build, warehouse, release, info)
     replaced = (
         f"; the set it replaced is in {_rel(warehouse / publish.PREVIOUS, project)}/ "
         f"(`{ROLLBACK_COMMAND}` puts it back)"
@@ -359,7 +473,8 @@ def refresh(project: Path, warehouse: Path, delivery: Delivery) -> int:
         else ""
     )
     _say(
-        f"refresh done in {time.monotonic() - started:.0f} s: published "
+        f"refresh done in {time.monotonic() - started:.0f} s: published month {month} "
+        f"({'scored by the kept model' if score_only else 'model trained'}) in "
         f"{_rel(warehouse / WAREHOUSE_FILE, project)}{replaced}"
     )
     return 0
@@ -405,6 +520,21 @@ def main(argv: list[str] | None = None) -> int:
         "(default: the embedded delivery, the seeds)",
     )
     parser.add_argument(
+        "--month",
+        metavar="YYYY-MM",
+        help="the month of the delivery (default: var delivery_month, the embedded delivery's)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="publish a month older than the last published one",
+    )
+    parser.add_argument(
+        "--score",
+        action="store_true",
+        help="score with the published kept model (warehouse/model/), without retraining",
+    )
+    parser.add_argument(
         "--rollback",
         action="store_true",
         help="publish warehouse/previous/ again (run again to undo) and exit",
@@ -419,7 +549,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.rollback:
             return rollback(project, warehouse)
-        return refresh(project, warehouse, Delivery(project, args.delivery))
+        return refresh(
+            project,
+            warehouse,
+            Delivery(project, args.delivery),
+            month=args.month,
+            force=args.force,
+            score_only=args.score,
+        )
     except RefreshFailed as failure:
         print(f"\n{failure}", file=sys.stderr, flush=True)
         return failure.code

@@ -1,11 +1,21 @@
 -- The report's opening figures, one row: whom to contact this month and what is at stake among
--- them, the at-risk customers without consent, and the selected model.
+-- them, the at-risk customers without consent, the selected model, the month scored, the model
+-- behind the scores (trained in this build or kept from an earlier month) and how many features
+-- drifted since its training.
 {%- set at_risk = 'risk_band in ' ~ sql_list(var('at_risk_bands')) %}
 
 with
 
 leaderboard as (
     select * from {{ ref('model_leaderboard') }}
+),
+
+kept_model as (
+    select * from {{ ref('churn_model') }}
+),
+
+drift as (
+    select * from {{ ref('feature_drift') }}
 ),
 
 customers as (
@@ -41,16 +51,37 @@ totals as (
     from customers
 ),
 
+drift_totals as (
+    select
+        count(*) filter (where drifted) as drifted_features,
+        max(psi) as max_psi
+    from drift
+),
+
+model_month as (
+    select
+        '{{ var("delivery_month") }}' as score_month,
+        kept_model.version as model_version,
+        kept_model.training_month as model_training_month,
+        kept_model.trained_in_this_build as model_trained_in_this_build,
+        drift_totals.drifted_features,
+        drift_totals.max_psi
+    from kept_model
+    cross join drift_totals
+),
+
 summary as (
     select
         selected.*,
         totals.*,
+        model_month.*,
         'high' as high_risk_band,
         {{ var('risk_band_high') }} as risk_band_high,
         {{ var('profit_at_risk_months') }} as profit_at_risk_months,
         cast({{ var('lever_success_share') }} as double) as lever_success_share
     from selected
     cross join totals
+    cross join model_month
 )
 
 select * from summary

@@ -319,6 +319,50 @@ def selected_shap_values(
     return values
 
 
+def kept_model_shap_values(
+    kept_model,
+    customers: pd.DataFrame,
+    explained,
+    scores: pd.DataFrame,
+    seed: int = RANDOM_SEED,
+    n_jobs: int = 2,
+    clusters: int = BACKGROUND_CLUSTERS,
+) -> pd.DataFrame:
+    """Score mode: SHAP values of the kept model, which scored every customer.
+
+    customers: this build's model sample, the background (summarised once, as for the kept
+    model's customers in marketing.customer_reasons, so both give a customer the same values);
+    explained: the ids to explain; scores: their rows of customer_scores (additivity checked).
+    """
+    customers = sort_customers(customers)
+    X = feature_frame(customers)
+    codes = CategoryCodes(X)
+    shown = customers[customers[ID_COLUMN].isin(np.asarray(explained))]
+    get_logger().info(f"SHAP: the kept model, {len(shown)} customers, {2 * clusters} chains each")
+    with threadpool_limits(limits=1):
+        starts, weights = background_medoids(kept_model, X, clusters, seed)
+    parts = [p for p in np.array_split(np.arange(len(shown)), 2 * max(1, n_jobs)) if len(p)]
+    frames = Parallel(n_jobs=n_jobs)(
+        delayed(_explain_part)(kept_model, starts, weights, shown.iloc[part], codes, seed)
+        for part in parts
+    )
+    values = (
+        pd.concat(frames, ignore_index=True)
+        .assign(order=lambda f: f["feature"].map(FEATURES.index))
+        .sort_values([ID_COLUMN, "order"])
+        .drop(columns="order")
+        .reset_index(drop=True)
+        .astype(SHAP_DTYPES)
+    )
+    check_additivity(values, scores.set_index(ID_COLUMN)["decline_probability"])
+    return values
+
+
+def _explain_part(model, starts, weights, customers, codes, seed):
+    values, base = explain_from(model, starts, weights, feature_frame(customers), codes, seed)
+    return shap_long(customers, values, base, codes)
+
+
 def _explain_fold(
     family, fold, rows, X, y, train, test, shown, codes, seed, explain_seed, clusters
 ):
@@ -435,6 +479,21 @@ def feature_importance(
     X, y = feature_frame(customers), encode_target(customers)
     [(_, _, test, model)] = refit_evaluation_models(customers, search, family, HOLDOUT, seed)
     permutation = permutation_table(model, X.iloc[test], y[test], seed, n_jobs)
+    return _importance(shap_values, permutation)
+
+
+def kept_model_importance(
+    kept_model, customers: pd.DataFrame, shap_values: pd.DataFrame, seed=RANDOM_SEED, n_jobs=2
+) -> pd.DataFrame:
+    """Score mode: mean |SHAP| as feature_importance, and the kept model's permutation
+    importance on this build's model sample (customers of a later month than it trained on)."""
+    customers = sort_customers(customers)
+    X, y = feature_frame(customers), encode_target(customers)
+    permutation = permutation_table(kept_model, X, y, seed, n_jobs)
+    return _importance(shap_values, permutation)
+
+
+def _importance(shap_values: pd.DataFrame, permutation: pd.DataFrame) -> pd.DataFrame:
     table = mean_abs_shap(shap_values).merge(permutation, on="feature", validate="1:1")
     return table.sort_values("shap_rank").reset_index(drop=True).astype(IMPORTANCE_DTYPES)
 

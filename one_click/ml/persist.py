@@ -3,6 +3,10 @@
 skops, not pickle: loading a pickle runs whatever code the file names. skops.io.load refuses
 every type not listed in TRUSTED_TYPES (never trusted=True), so a tampered or unexpected file
 fails to load instead of executing.
+
+`load_model()` with no path loads the published one (warehouse/model/ of the project, see
+one_click.project.project_dir), from any directory. `check_compatible` says whether a kept
+model can serve this project's customers (score mode refuses it otherwise).
 """
 
 import hashlib
@@ -12,7 +16,11 @@ from pathlib import Path
 import pandas as pd
 import skops.io as sio
 
+from one_click.ml.features import FEATURES
+from one_click.project import project_dir, setting
+
 MODEL_DIRECTORY = "model"
+PUBLISHED_MODEL = Path("warehouse") / MODEL_DIRECTORY  # relative to the project
 ARTIFACT_NAME = "churn_model.skops"
 METADATA_NAME = "churn_model.json"
 
@@ -68,9 +76,86 @@ def save_model(model, directory: Path, metadata: dict) -> tuple[Path, Path]:
     return artifact, described
 
 
-def load_model(path):
-    """Load a kept model; raises skops' UntrustedTypesFoundException on any type not trusted."""
+def published_model_path() -> Path:
+    """The published kept model: <project>/warehouse/model/churn_model.skops."""
+    return project_dir() / PUBLISHED_MODEL / ARTIFACT_NAME
+
+
+def load_model(path=None):
+    """Load a kept model (default: the published one, published_model_path()); raises skops'
+    UntrustedTypesFoundException on any type not trusted."""
+    path = Path(path) if path else published_model_path()
+    if not path.is_file():
+        raise FileNotFoundError(f"no kept model at {path}: run `make build` first")
     return sio.load(path, trusted=TRUSTED_TYPES)
+
+
+class IncompatibleModel(ValueError):
+    """A kept model cannot serve the customers this project builds (the message says why)."""
+
+
+def serving_layout(project: Path | None = None) -> dict:
+    """What a model must agree with to score this project's customers: the features it reads,
+    the periods of the delivered period tables, and the derived features' expressions."""
+    return {
+        "features": list(FEATURES),
+        "revenue_periods": list(setting("revenue_periods", project)),
+        "site_time_periods": list(setting("site_time_periods", project)),
+        "derived_features": dict(setting("derived_features", project)),
+    }
+
+
+def incompatibilities(metadata: dict, model=None, project: Path | None = None) -> list[str]:
+    """Why a kept model (its metadata, and the loaded model if given) cannot serve this
+    project's customers; empty when it can."""
+    layout = metadata.get("layout")
+    if not isinstance(layout, dict) or "feature_distributions" not in metadata:
+        return [
+            "its metadata has no layout or feature distributions (it was kept by an older "
+            "version of the project)"
+        ]
+    wanted = serving_layout(project)
+    problems = []
+    kept_features = list(layout.get("features", []))
+    if kept_features != wanted["features"]:
+        missing = [f for f in wanted["features"] if f not in kept_features]
+        unknown = [f for f in kept_features if f not in wanted["features"]]
+        problems.append(
+            "its features differ from the customers' "
+            + (f"(the customers have {missing}, which the model does not read" if missing else "(")
+            + ("; " if missing and unknown else "")
+            + (f"the model reads {unknown}, which the customers lack" if unknown else "")
+            + ("" if missing or unknown else "same features in another order")
+            + ")"
+        )
+    for key in ("revenue_periods", "site_time_periods"):
+        if list(layout.get(key, [])) != wanted[key]:
+            problems.append(
+                f"the period layout changed: var {key} is {wanted[key]}, the model was trained "
+                f"on {layout.get(key)}"
+            )
+    if dict(layout.get("derived_features", {})) != wanted["derived_features"]:
+        changed = sorted(
+            name
+            for name in {*wanted["derived_features"], *layout.get("derived_features", {})}
+            if wanted["derived_features"].get(name) != layout.get("derived_features", {}).get(name)
+        )
+        problems.append(f"the derived features changed (var derived_features): {changed}")
+    names = getattr(model, "feature_names_in_", None)
+    if model is not None and names is not None and list(names) != wanted["features"]:
+        problems.append(f"the model file reads columns {list(names)}, not the features")
+    return problems
+
+
+def check_compatible(metadata: dict, model=None, source=None, project: Path | None = None) -> None:
+    """Raise IncompatibleModel, naming every problem, unless the kept model can serve."""
+    problems = incompatibilities(metadata, model, project)
+    if problems:
+        where = f" at {source}" if source else ""
+        raise IncompatibleModel(
+            f"the kept model{where} (version {metadata.get('version')}) cannot score these "
+            "customers: " + "; ".join(problems) + ". Retrain it with a full refresh (make build)."
+        )
 
 
 def load_kept_model(session, churn_model: pd.DataFrame):

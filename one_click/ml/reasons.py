@@ -15,8 +15,9 @@ customer_scores shows (checked, or the build fails):
   'customer_shap_values');
 - any other customer of the model sample (score_kind 'out_of_fold') by the outer-fold model that
   scored them, refit from the parameters candidate_search recorded ('outer_fold_model');
-- a customer outside the model sample (score_kind 'held_out') by the kept model, with the model
-  sample as its background ('kept_model').
+- a customer outside the model sample (score_kind 'held_out'), and in score mode every
+  customer (score_kind 'kept_model'), by the kept model, with the model sample as its background
+  ('kept_model').
 """
 
 import numpy as np
@@ -47,7 +48,7 @@ from one_click.ml.plain_reasons import (
     plain_reasons,
 )
 from one_click.ml.progress import get_logger
-from one_click.ml.scoring import HELD_OUT, OUT_OF_FOLD
+from one_click.ml.scoring import HELD_OUT, KEPT_MODEL, OUT_OF_FOLD
 from one_click.ml.selection import OUTER_FOLD, evaluation_folds, refit_fold
 
 FROM_SHAP_TABLE = "customer_shap_values"
@@ -106,14 +107,14 @@ def customer_reasons(
     targets = sort_customers(targets)
     if targets.empty:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in REASONS_DTYPES.items()})
-    unknown = set(targets["score_kind"]) - {OUT_OF_FOLD, HELD_OUT}
+    unknown = set(targets["score_kind"]) - {OUT_OF_FOLD, HELD_OUT, KEPT_MODEL}
     if unknown:
         raise ValueError(f"unknown score_kind {sorted(unknown)}")
     reused = shap_values[shap_values[ID_COLUMN].isin(targets[ID_COLUMN])]
     frames = [reused.assign(explained_by=FROM_SHAP_TABLE)]
     missing = targets[~targets[ID_COLUMN].isin(reused[ID_COLUMN])]
     out_of_fold = missing[missing["score_kind"] == OUT_OF_FOLD]
-    held_out = missing[missing["score_kind"] == HELD_OUT]
+    held_out = missing[missing["score_kind"].isin([HELD_OUT, KEPT_MODEL])]
     logger.info(
         f"reasons of {len(targets)} customers: {reused[ID_COLUMN].nunique()} from"
         f" customer_shap_values, {len(out_of_fold)} by their outer-fold model, {len(held_out)}"

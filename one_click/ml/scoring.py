@@ -63,13 +63,25 @@ def warn_unseen_categories(model, X: pd.DataFrame, logger=None) -> dict[str, lis
     return unseen
 
 
-def score_customers(model, customers: pd.DataFrame, cutoffs: dict | None = None) -> pd.DataFrame:
-    """Score a new batch with a kept model, without retraining.
+def score_customers(
+    model=None, customers: pd.DataFrame | None = None, cutoffs: dict | None = None
+) -> pd.DataFrame:
+    """Score a batch with a kept model, without retraining; works from any directory.
 
-    customers needs customer_id and the feature columns of customers.customer_features (the label
-    is not needed). Returns customer_id, decline_probability and risk_band; the band cut-offs
-    ({'high': ..., 'medium': ...}) default to the project's vars.
+    model: a kept model (default: the published one, one_click.ml.persist.load_model()).
+    customers: customer_id and the delivered feature columns of customers.customer_features
+    (default: the published warehouse's, one_click.customers.from_warehouse(); or
+    from_delivery(dir) for a new delivery); the label is not needed. The derived columns (var
+    derived_features) are always recomputed (one_click.customers.derive), never taken on trust.
+    Returns customer_id, decline_probability and risk_band; the band cut-offs ({'high': ...,
+    'medium': ...}) default to the project's vars.
     """
+    from one_click.customers import derive, from_warehouse
+    from one_click.ml.persist import load_model
+
+    model = load_model() if model is None else model
+    customers = from_warehouse() if customers is None else customers
+    customers = derive(customers)
     cutoffs = cutoffs or risk_band_cutoffs()
     high, medium = cutoffs["high"], cutoffs["medium"]
     assert_model_positive_class(model)
@@ -111,6 +123,7 @@ SCORING_WORKING_MEMORY_MB = 128
 # the kinds of score in customer_scores
 OUT_OF_FOLD = "out_of_fold"
 HELD_OUT = "held_out"
+KEPT_MODEL = "kept_model"  # score mode: every customer scored by the kept model of a past build
 
 SCORES_SCHEMA = pa.schema(
     [
@@ -124,7 +137,13 @@ SCORES_SCHEMA = pa.schema(
 
 
 def score_batch(
-    batch: pd.DataFrame, model, out_of_fold: pd.Series, family: str, high: float, medium: float
+    batch: pd.DataFrame,
+    model,
+    out_of_fold: pd.Series,
+    family: str,
+    high: float,
+    medium: float,
+    held_out_kind: str = HELD_OUT,
 ) -> tuple[pd.DataFrame, dict]:
     """Scores of one batch of customers: out of fold for the customers of the model sample
     (out_of_fold: their probability by customer_id), from the kept model for everyone else;
@@ -143,21 +162,23 @@ def score_batch(
             ID_COLUMN: ids.astype("int32"),
             "decline_probability": probability,
             "risk_band": risk_band(probability, high, medium),
-            "score_kind": np.where(held_out, HELD_OUT, OUT_OF_FOLD).astype(object),
+            "score_kind": np.where(held_out, held_out_kind, OUT_OF_FOLD).astype(object),
             "model_family": family,
         }
     )
     return scores, unseen
 
 
-def _scored_record_batch(batch, model, out_of_fold, family, high, medium):
+def _scored_record_batch(batch, model, out_of_fold, family, high, medium, held_out_kind):
     """score_batch of an Arrow record batch, as a record batch (runs in a worker process)."""
     frame = batch.to_pandas() if hasattr(batch, "to_pandas") else batch
     with (
         threadpool_limits(limits=1),
         sklearn.config_context(working_memory=SCORING_WORKING_MEMORY_MB),
     ):
-        scores, unseen = score_batch(frame, model, out_of_fold, family, high, medium)
+        scores, unseen = score_batch(
+            frame, model, out_of_fold, family, high, medium, held_out_kind
+        )
     return pa.RecordBatch.from_pandas(scores, schema=SCORES_SCHEMA, preserve_index=False), unseen
 
 
@@ -169,6 +190,7 @@ def score_record_batches(
     high: float,
     medium: float,
     n_jobs: int = 1,
+    held_out_kind: str = HELD_OUT,
 ) -> pa.RecordBatchReader:
     """customer_scores as a stream: every customer of `batches` (Arrow record batches of
     customer_features) scored, one output batch per input batch, in their order.
@@ -178,7 +200,9 @@ def score_record_batches(
     'out_of_fold'); every other customer is scored by `model`, the kept model, tuned and fitted
     on the sample only ('held_out'). Nothing is read before the consumer asks for it; with
     n_jobs workers, at most 2 x n_jobs batches are read ahead of what the consumer took, so
-    memory holds a few batches whatever the number of customers.
+    memory holds a few batches whatever the number of customers. held_out_kind names the
+    score_kind of the customers `model` scores (KEPT_MODEL in score mode, where predictions is
+    empty and the kept model of a past build scores everyone).
     """
     family = selected_family(board)
     selected = predictions[predictions["model_family"] == family]
@@ -193,7 +217,9 @@ def score_record_batches(
         logger, warned = get_logger(), set()
         parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2 * n_jobs")
         tasks = (
-            delayed(_scored_record_batch)(batch, model, out_of_fold, family, high, medium)
+            delayed(_scored_record_batch)(
+                batch, model, out_of_fold, family, high, medium, held_out_kind
+            )
             for batch in batches
         )
         for batch, unseen in parallel(tasks):
@@ -223,10 +249,27 @@ def score_relation(
     medium: float,
     batch_rows: int = SCORING_BATCH_ROWS,
     n_jobs: int = 1,
+    held_out_kind: str = HELD_OUT,
 ) -> pa.RecordBatchReader:
     """score_record_batches over a DuckDB relation of customer_features, read as record batches
     of batch_rows (only the columns the model reads), in the relation's order: no sort, which
     would hold a copy of every customer."""
     columns = ", ".join(f'"{column}"' for column in scored_columns())
     batches = features.select(columns).to_arrow_reader(batch_rows)
-    return score_record_batches(batches, model, predictions, board, high, medium, n_jobs)
+    return score_record_batches(
+        batches, model, predictions, board, high, medium, n_jobs, held_out_kind
+    )
+
+
+def stamped(reader: pa.RecordBatchReader, values: dict[str, str]) -> pa.RecordBatchReader:
+    """The stream with a constant text column per item of `values` appended to every batch
+    (customer_scores: the month scored, the model version and its training month)."""
+    fields = [pa.field(name, pa.string()) for name in values]
+    schema = pa.schema([*reader.schema, *fields])
+
+    def batches():
+        for batch in reader:
+            extra = [pa.array([values[f.name]] * batch.num_rows, pa.string()) for f in fields]
+            yield pa.RecordBatch.from_arrays([*batch.columns, *extra], schema=schema)
+
+    return pa.RecordBatchReader.from_batches(schema, batches())

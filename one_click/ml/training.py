@@ -5,6 +5,7 @@ customers here is the model sample (ml.model_sample): at the delivered data, eve
 
 import hashlib
 import json
+import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ import sklearn
 
 from one_click.ml import RANDOM_SEED
 from one_click.ml.candidates import params_to_json_ready
+from one_click.ml.drift import feature_distributions
 from one_click.ml.features import (
     FEATURES,
     ID_COLUMN,
@@ -24,9 +26,19 @@ from one_click.ml.features import (
     feature_frame,
     sort_customers,
 )
-from one_click.ml.persist import data_fingerprint, save_model
+from one_click.ml.persist import (
+    ARTIFACT_NAME,
+    METADATA_NAME,
+    check_compatible,
+    data_fingerprint,
+    load_metadata,
+    load_model,
+    save_model,
+    serving_layout,
+)
 from one_click.ml.progress import get_logger
 from one_click.ml.selection import INNER_FOLDS, fit_tuned, selected_family, tune
+from one_click.project import setting
 
 # folds of the search that tunes the kept model on the model sample (as the inner searches)
 FINAL_SEARCH_FOLDS = INNER_FOLDS
@@ -57,6 +69,8 @@ CHURN_MODEL_DTYPES = {
     "holdout_roc_auc": "float64",
     "final_search_roc_auc": "float64",
     "metrics": "string",
+    "training_month": "string",
+    "trained_in_this_build": "bool",
 }
 
 
@@ -74,16 +88,23 @@ def keep_selected_model(
     directory: Path,
     seed: int = RANDOM_SEED,
     n_jobs: int = 2,
+    month: str | None = None,
+    drift_bins: int | None = None,
 ) -> pd.DataFrame:
     """Train the leaderboard's selected family on the customers (the model sample), save it,
     describe it in a row.
 
     The version is derived from what determines the model (data, family, parameters, library
     versions, seed), so two builds on the same data keep the same version; trained_at differs.
+    The metadata also keeps the month of the delivery it was trained on, the layout it serves
+    (features, periods, derived features) and each feature's distribution on the training
+    customers (drift_bins bins; one_click.ml.drift), which later builds compare against.
     """
     logger = get_logger()
     family = selected_family(board)
     started = time.perf_counter()
+    month = month or str(setting("delivery_month"))
+    drift_bins = int(drift_bins or setting("drift_bins"))
     model, search = train_final_model(customers, family, seed, n_jobs)
     training_frame = sort_customers(customers)[[ID_COLUMN, TARGET, *FEATURES]]
     fingerprint = data_fingerprint(training_frame)
@@ -113,29 +134,66 @@ def keep_selected_model(
             "search that tuned this model, scored on the rows that tuned it (optimistic)"
         ),
         "libraries": libraries,
+        "training_month": month,
+        "layout": serving_layout(),
+        "feature_distributions": feature_distributions(training_frame, drift_bins),
     }
     artifact, described = save_model(model, directory, metadata)
     logger.info(
         f"kept model {family} {version} ({time.perf_counter() - started:.1f} s): {artifact}"
     )
+    return model_row(metadata, artifact, described, trained_in_this_build=True)
+
+
+def model_row(metadata: dict, artifact: Path, described: Path, trained_in_this_build: bool):
+    """ml.churn_model's one row, from the model's metadata and its two files."""
+    metrics = metadata["metrics"]
     row = {
-        "version": version,
-        "trained_at": pd.Timestamp(trained_at),
-        "data_fingerprint": fingerprint,
-        "model_family": family,
-        "best_params": json.dumps(params, sort_keys=True),
+        "version": metadata["version"],
+        "trained_at": pd.Timestamp(metadata["trained_at"]),
+        "data_fingerprint": metadata["data_fingerprint"],
+        "model_family": metadata["model_family"],
+        "best_params": json.dumps(metadata["best_params"], sort_keys=True),
         # relative to the warehouse file's directory: still right once the refresh publishes
         # the file and its model/ directory elsewhere
-        "artifact_path": artifact.relative_to(Path(directory).parent).as_posix(),
-        "metadata_path": described.relative_to(Path(directory).parent).as_posix(),
-        "customers": len(training_frame),
-        "positive_class": POSITIVE_CLASS_MEANING,
-        "features": json.dumps(FEATURES),
+        "artifact_path": Path(artifact).relative_to(Path(artifact).parent.parent).as_posix(),
+        "metadata_path": Path(described).relative_to(Path(described).parent.parent).as_posix(),
+        "customers": metadata["customers"],
+        "positive_class": metadata["positive_class"]["meaning"],
+        "features": json.dumps(metadata["features"]),
         "cv_roc_auc_mean": metrics["cv_roc_auc_mean"],
         "oof_roc_auc": metrics["oof_roc_auc"],
         "oof_brier_score": metrics["oof_brier_score"],
         "holdout_roc_auc": metrics["holdout_roc_auc"],
         "final_search_roc_auc": metrics["final_search_roc_auc"],
         "metrics": json.dumps(metrics, sort_keys=True),
+        "training_month": metadata.get("training_month"),
+        "trained_in_this_build": trained_in_this_build,
     }
     return pd.DataFrame([row]).astype(CHURN_MODEL_DTYPES)
+
+
+def keep_published_model(kept_directory: Path, directory: Path) -> pd.DataFrame:
+    """Score mode: the kept model of a published warehouse (kept_directory, its model/) becomes
+    this build's, copied byte for byte into `directory`; nothing is trained.
+
+    Raises persist.IncompatibleModel when that model cannot serve this project's customers
+    (check_compatible), FileNotFoundError when there is none."""
+    kept_directory, directory = Path(kept_directory), Path(directory)
+    artifact = kept_directory / ARTIFACT_NAME
+    if not artifact.is_file():
+        raise FileNotFoundError(
+            f"score mode: no kept model at {artifact}; train one first (make build)"
+        )
+    metadata = load_metadata(artifact)
+    check_compatible(metadata, load_model(artifact), source=kept_directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in (ARTIFACT_NAME, METADATA_NAME):
+        shutil.copyfile(kept_directory / name, directory / name)
+    get_logger().info(
+        f"score mode: kept model {metadata['model_family']} {metadata['version']} (trained on"
+        f" {metadata.get('training_month')}) copied from {kept_directory}, not retrained"
+    )
+    return model_row(
+        metadata, directory / ARTIFACT_NAME, directory / METADATA_NAME, trained_in_this_build=False
+    )

@@ -44,7 +44,7 @@ CONTACT_LIST_COLUMNS = (
 )
 
 # the sections, in order: anchor -> message of the heading (the contents list comes from here)
-SECTIONS = ("contacts", "segments", "model", "data")
+SECTIONS = ("contacts", "segments", "monthly", "model", "data")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,6 +83,8 @@ def fmt(tr: Translator, value, kind: str = "text") -> str:
             return ", ".join(tr.segment(name) for name in str(value).split(", ") if name)
         case "band":
             return tr.band(value)
+        case "flag":
+            return "✓" if bool(value) else ""
         case "category":
             return tr.value("favourite_category", value)
         case "family":
@@ -272,6 +274,20 @@ def _targets(data: ReportData, tr: Translator) -> dict:
     }
 
 
+def _monthly(data: ReportData, tr: Translator) -> dict:
+    """The month, the model behind the scores, drift and the movement between the bands."""
+    movement = data["band_movement"]
+    previous = movement["previous_month"].dropna()
+    return {
+        "feature_drift": _records(data["feature_drift"]),
+        "band_movement": _records(movement),
+        "previous_month": None if previous.empty else str(previous.iloc[0]),
+        "high_band_entrants": [
+            {**row, "reasons": _reasons(row, tr)} for row in _records(data["high_band_entrants"])
+        ],
+    }
+
+
 # part of the page -> (the frames it shows, the function that prepares them)
 PARTS = {
     "summary": (("summary", "segment_recommendations", "contact_list"), _summary),
@@ -304,6 +320,7 @@ PARTS = {
         ("retention_targets", "site_personalisation_targets", "retention_curve"),
         _targets,
     ),
+    "monthly": (("summary", "feature_drift", "band_movement", "high_band_entrants"), _monthly),
 }
 
 

@@ -1,11 +1,16 @@
 """The expensive step, run once per build: nested CV and the 75/25 split for every candidate,
-on the model sample."""
+on the model sample. In score mode (var score_only) the record of the search that selected the
+kept model, read from the published warehouse it came with (var kept_warehouse)."""
 
+from one_click.ml.kept import kept_table
 from one_click.ml.sampling import rows_of
 from one_click.ml.selection import run_candidate_search
 
 
 def model(dbt, session):
+    # vars score_only and kept_warehouse, rendered by dbt into meta
     dbt.config(materialized="table")
+    if str(dbt.config.meta_get("score_only")).lower() == "true":
+        return kept_table(dbt.config.meta_get("kept_warehouse"), "ml.candidate_search")
     customers = rows_of(dbt.ref("customer_features"), dbt.ref("model_sample"))
     return run_candidate_search(customers, n_jobs=2)

@@ -1,21 +1,38 @@
 """Every customer's decline probability and risk band, scored as a stream of record batches:
-out of fold for the model sample, by the kept model for everyone else."""
+out of fold for the model sample, by the kept model for everyone else; in score mode (var
+score_only) every customer by the kept model. Each row names the month scored and the model
+version and training month that scored it."""
 
 from one_click.ml.persist import load_kept_model
-from one_click.ml.scoring import score_relation
+from one_click.ml.scoring import HELD_OUT, KEPT_MODEL, score_relation, stamped
 
 
 def model(dbt, session):
-    # the band cut-offs: vars risk_band_high / risk_band_medium, rendered by dbt into meta
+    # the band cut-offs: vars risk_band_high / risk_band_medium; delivery_month, score_only;
+    # rendered by dbt into meta
     dbt.config(materialized="table")
     high = float(dbt.config.meta_get("risk_band_high"))
     medium = float(dbt.config.meta_get("risk_band_medium"))
-    return score_relation(
+    score_only = str(dbt.config.meta_get("score_only")).lower() == "true"
+    kept = dbt.ref("churn_model").df()
+    predictions = dbt.ref("candidate_predictions").df()
+    scores = score_relation(
         dbt.ref("customer_features"),
-        load_kept_model(session, dbt.ref("churn_model").df()),
-        dbt.ref("candidate_predictions").df(),
+        load_kept_model(session, kept),
+        # score mode: the search's out-of-fold scores are of the training month's customers
+        predictions.iloc[0:0] if score_only else predictions,
         dbt.ref("model_leaderboard").df(),
         high=high,
         medium=medium,
         n_jobs=2,
+        held_out_kind=KEPT_MODEL if score_only else HELD_OUT,
+    )
+    [row] = kept.to_dict("records")
+    return stamped(
+        scores,
+        {
+            "month": str(dbt.config.meta_get("delivery_month")),
+            "model_version": row["version"],
+            "training_month": row["training_month"],
+        },
     )

@@ -1,15 +1,21 @@
 """Per feature: mean |SHAP| over the SHAP sample and permutation importance on the held-out 25 %
-of the model sample."""
+of the model sample; in score mode (var score_only) the kept model's permutation importance on
+this month's model sample."""
 
-from one_click.ml.explain import feature_importance
+from one_click.ml.explain import feature_importance, kept_model_importance
+from one_click.ml.persist import load_kept_model
 from one_click.ml.sampling import rows_of
 from one_click.ml.selection import selected_family
 
 
 def model(dbt, session):
+    # score_only, rendered by dbt into meta
     dbt.config(materialized="table")
     customers = rows_of(dbt.ref("customer_features"), dbt.ref("model_sample"))
     family = selected_family(dbt.ref("model_leaderboard").df())
     search = dbt.ref("candidate_search").df()
     shap_values = dbt.ref("customer_shap_values").df()
+    if str(dbt.config.meta_get("score_only")).lower() == "true":
+        kept = load_kept_model(session, dbt.ref("churn_model").df())
+        return kept_model_importance(kept, customers, shap_values, n_jobs=2)
     return feature_importance(customers, search, family, shap_values, n_jobs=2)

@@ -162,6 +162,8 @@ def synthetic_customers(n: int = 120, seed: int = 0, signal: bool = True):
     import numpy as np
     import pandas as pd
 
+    from one_click.customers import derive
+
     rng = np.random.default_rng(seed)
     pages = rng.integers(1, 20, n)
     promo = rng.uniform(0, 1, n).round(2)
@@ -169,33 +171,36 @@ def synthetic_customers(n: int = 120, seed: int = 0, signal: bool = True):
     declined = score > 0 if signal else rng.uniform(size=n) < 0.4
     revenue = rng.uniform(3000, 6000, (n, 3)).round(1)
     minutes = rng.integers(5, 23, (n, 2))
-    return pd.DataFrame(
-        {
-            "customer_id": np.arange(215000, 215000 + n, dtype="int32"),
-            "activity_declined": declined,
-            "service_tier": rng.choice(["премиум", "стандарт"], n),
-            "allow_offers": rng.uniform(size=n) < 0.7,
-            "favourite_category": rng.choice(
-                ["Товары для детей", "Кухонная посуда", "Домашний текстиль"], n
-            ),
-            "marketing_contacts_6m_avg": rng.uniform(1, 6, n).round(1),
-            "marketing_contacts_current_month": rng.integers(1, 6, n).astype("int32"),
-            "tenure_days": rng.integers(100, 1000, n).astype("int32"),
-            "promo_purchase_share": promo,
-            "categories_per_visit": rng.integers(1, 6, n).astype("int32"),
-            "unpaid_items_quarter": rng.integers(0, 10, n).astype("int32"),
-            "service_errors": rng.integers(0, 9, n).astype("int32"),
-            "pages_per_visit": pages.astype("int32"),
-            "revenue_month_before_previous": revenue[:, 0],
-            "revenue_previous_month": revenue[:, 1],
-            "revenue_current_month": revenue[:, 2],
-            "has_imputed_revenue": np.zeros(n, dtype=bool),
-            "minutes_previous_month": minutes[:, 0].astype("int32"),
-            "minutes_current_month": minutes[:, 1].astype("int32"),
-            "revenue_change_ratio": revenue[:, 2] / revenue[:, 1],
-            "revenue_3m_total": revenue.sum(axis=1),
-            "minutes_change": (minutes[:, 1] - minutes[:, 0]).astype("int32"),
-            "minutes_2m_total": minutes.sum(axis=1).astype("int32"),
-            "profit": rng.uniform(0, 7, n).round(2),
-        }
+    # the derived columns as customer_features computes them (var derived_features)
+    return derive(
+        pd.DataFrame(
+            {
+                "customer_id": np.arange(215000, 215000 + n, dtype="int32"),
+                "activity_declined": declined,
+                "service_tier": rng.choice(["премиум", "стандарт"], n),
+                "allow_offers": rng.uniform(size=n) < 0.7,
+                "favourite_category": rng.choice(
+                    ["Товары для детей", "Кухонная посуда", "Домашний текстиль"], n
+                ),
+                "marketing_contacts_6m_avg": rng.uniform(1, 6, n).round(1),
+                "marketing_contacts_current_month": rng.integers(1, 6, n).astype("int32"),
+                "tenure_days": rng.integers(100, 1000, n).astype("int32"),
+                "promo_purchase_share": promo,
+                "categories_per_visit": rng.integers(1, 6, n).astype("int32"),
+                "unpaid_items_quarter": rng.integers(0, 10, n).astype("int32"),
+                "service_errors": rng.integers(0, 9, n).astype("int32"),
+                "pages_per_visit": pages.astype("int32"),
+                "revenue_month_before_previous": revenue[:, 0],
+                "revenue_previous_month": revenue[:, 1],
+                "revenue_current_month": revenue[:, 2],
+                "has_imputed_revenue": np.zeros(n, dtype=bool),
+                "minutes_previous_month": minutes[:, 0].astype("int32"),
+                "minutes_current_month": minutes[:, 1].astype("int32"),
+                "revenue_change_ratio": revenue[:, 2] / revenue[:, 1],
+                "revenue_3m_total": revenue.sum(axis=1),
+                "minutes_change": (minutes[:, 1] - minutes[:, 0]).astype("int32"),
+                "minutes_2m_total": minutes.sum(axis=1).astype("int32"),
+                "profit": rng.uniform(0, 7, n).round(2),
+            }
+        )
     )

@@ -30,6 +30,7 @@ from one_click.report.data import MODELS_FILE, PREFIX, SCHEMA, relation_name
 from one_click.segments.recommendations import capitalize_first
 
 INJECTED = "<script>alert('injected')</script>"
+MONTH, PREVIOUS_MONTH = "2026-11", "2026-10"
 FAMILIES = ("logistic_regression", "soft_voting", "knn")
 SELECTED = "logistic_regression"
 CUSTOMERS = 80
@@ -514,6 +515,60 @@ def _defects(n: int) -> pd.DataFrame:
         "handling",
     ]
     return pd.DataFrame(rows, columns=columns)
+def _monthly(rng: np.random.Generator, scored: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Drift of every feature (one beyond the threshold) and a made-up month before."""
+    features = list(SHAP_FEATURES)
+    psi = np.sort(rng.uniform(0, 0.15, len(features)))[::-1]
+    psi[0] = 0.31  # above var drift_psi_threshold
+    drift = pd.DataFrame(
+        {
+            "feature": features,
+            "feature_kind": "numeric",
+            "psi": psi,
+            "drifted": psi > float(setting("drift_psi_threshold")),
+            "psi_threshold": float(setting("drift_psi_threshold")),
+            "customers": len(scored),
+            "training_customers": len(scored),
+        }
+    )
+    bands = ["high", "medium", "low"]
+    before = pd.Series(rng.choice(bands, len(scored)), index=scored["customer_id"])
+    now = scored.set_index("customer_id")["risk_band"]
+    movement = pd.DataFrame(
+        {
+            "score_month": MONTH,
+            "previous_month": PREVIOUS_MONTH,
+            "risk_band": bands,
+            "customers_now": [int((now == b).sum()) for b in bands],
+            "customers_before": [int((before == b).sum()) for b in bands],
+            "entered": [int(((now == b) & (before != b)).sum()) for b in bands],
+            "left_band": [int(((before == b) & (now != b)).sum()) for b in bands],
+            "new_customers": 0,
+            "gone_customers": 0,
+        }
+    )
+    entered = scored[(now == "high").to_numpy() & (before != "high").to_numpy()]
+    entered = entered.sort_values(["profit", "customer_id"], ascending=[False, True]).head(
+        setting("report_entrants_shown")
+    )
+    entrants = pd.DataFrame(
+        {
+            "profit_rank": np.arange(1, len(entered) + 1),
+            "customer_id": entered["customer_id"].to_numpy(),
+            "previous_month": PREVIOUS_MONTH,
+            "previous_risk_band": before.reindex(entered["customer_id"]).to_numpy(),
+            "previous_decline_probability": rng.uniform(0, 0.6, len(entered)),
+            "decline_probability": entered["decline_probability"].to_numpy(),
+            "profit": entered["profit"].to_numpy(),
+            "profit_at_risk": entered["profit_at_risk"].to_numpy(),
+            "top_reason_1": "pages_low",
+            "top_reason_2": None,
+            "top_reason_3": None,
+            "reasons_ru": reason_words("pages_low", "ru"),
+            "reasons_en": reason_words("pages_low", "en"),
+        }
+    )
+    return {"feature_drift": drift, "band_movement": movement, "high_band_entrants": entrants}
 
 
 def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]:
@@ -544,6 +599,12 @@ def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]
         "contact_profit_at_risk": contact["profit_at_risk"].sum(),
         "site_only_customers": len(site_only),
         "site_only_profit_at_risk": site_only["profit_at_risk"].sum(),
+        "score_month": MONTH,
+        "model_version": "0123456789ab",
+        "model_training_month": PREVIOUS_MONTH,
+        "model_trained_in_this_build": False,
+        "drifted_features": 1,
+        "max_psi": 0.31,
         "high_risk_band": "high",
         "risk_band_high": risk_band_cutoffs()["high"],
         "profit_at_risk_months": setting("profit_at_risk_months"),
@@ -592,6 +653,7 @@ def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]
         "risk_bands": bands,
         "risk_profit_matrix": matrix,
         **_marketing(scored),
+        **_monthly(rng, scored),
     }
 
 

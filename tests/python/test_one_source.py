@@ -38,6 +38,10 @@ THRESHOLDS = (
     "shap_sample_size",
     "reasons_top_n",
     "random_seed",
+    "drift_bins",
+    "drift_psi_threshold",
+    "report_entrants_shown",
+    "delivery_month",
 )
 
 

@@ -37,10 +37,12 @@ TAG_FILES = {  # the file each published name's tag is read from
     "contact_list.csv": "contact_list.csv",
     "contact_list.en.csv": "contact_list.en.csv",
     "docs": "docs/index.html",
+    "history": "history/month=2026-10/scores.parquet",
+    "release.json": "release.json",
     "report.de.html": "report.de.html",  # a name added later (test_a_new_name_needs_only_the_tuple)
 }
 OLD, OLDER = "old", "older"  # the sets of an old-layout warehouse: no docs/, a WAL beside the file
-OLD_NAMES = ("one_click.duckdb", "model", "report.html")  # what the old layout published
+OLD_NAMES = ("one_click.duckdb", "model", "report.html")  # what the old refresh code published
 ADOPTED = {OLD, OLDER}
 REFRESH_FILES = {".refresh.lock", ".dbt-target"}  # refresh.py's: publish never touches them
 
@@ -77,10 +79,9 @@ def new_warehouse(path: Path, *published: str) -> Path:
 def old_layout(path: Path, with_previous: bool = True) -> Path:
     """A warehouse published by the old refresh code: real files, a WAL beside the file."""
     new_warehouse(path)
-    old_names = OLD_NAMES
     sets = [(path, OLD)] + ([(path / "previous", OLDER)] if with_previous else [])
     for root, tag in sets:
-        write_set(root, tag, old_names)
+        write_set(root, tag, OLD_NAMES)
         (root / "one_click.duckdb.wal").write_text(f"wal {tag}")
     return path
 
@@ -106,8 +107,8 @@ def set_at(root: Path) -> tuple[str | None, list[str]]:
     """The one tag of the set the names under root show (None: none) and the entries it lacks.
 
     AssertionError if the entries carry different tags. An adopted old set may lack the names
-    published since (docs/, the English report, the contact lists) but must have its WAL beside
-    the file (in whatever dir the name resolves to).
+    published since (docs/, the English report, the contact lists, the score history) but must
+    have its WAL beside the file (in whatever dir the name resolves to).
     """
     tags = {}
     for name in pub.PUBLISHED:

@@ -356,3 +356,16 @@ def test_published_file_opens_in_the_duckdb_cli(project):
         header = handle.read(20)
     assert header[8:12] == b"DUCK"
     assert int.from_bytes(header[12:20], "little") in READABLE_STORAGE_VERSIONS
+
+
+def test_the_delivered_data_shows_no_drift_against_itself(project):
+    """The model trains on every delivered customer (fewer than var model_sample_size), so the
+    customers it scores are its training customers: a PSI of 0 for every feature."""
+    [(features, largest, drifted)] = query(
+        project.database,
+        "select count(*), max(psi), count(*) filter (where drifted) from ml.feature_drift",
+    )
+    assert features > 10 and largest == 0 and drifted == 0
+    release = json.loads((project.warehouse / "release.json").read_text())
+    assert release["month"] == release["model_training_month"]
+    assert release["drifted_features"] == []

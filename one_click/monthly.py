@@ -1,0 +1,156 @@
+"""Month after month: the month a refresh publishes, the score history kept beside the warehouse,
+and what the refresh says about drift.
+
+Every release (one_click.publish) holds, besides the warehouse, model, report and docs:
+
+    release.json                            the month, the mode (train or score), the model
+    history/month=YYYY-MM/scores.parquet    one file per published month
+
+A refresh of month M builds its release's history from the published one: every other month's
+file is hard-linked (the same bytes, never rewritten), and M's file is written from the new
+warehouse's history.monthly_scores. The history therefore switches with the rest of the set in
+the one atomic flip: a failed or killed refresh publishes nothing and changes no month;
+re-publishing M replaces M only; a rollback puts back the previous set's history, which lacks
+the rolled-back month (or holds its earlier version) and shares every other file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from one_click.project import setting
+
+RELEASE_FILE = "release.json"
+HISTORY_DIR = "history"
+SCORES_FILE = "scores.parquet"
+PARTITION = "month="
+MONTH_PATTERN = re.compile(r"(\d{4})-(\d{2})")
+MONTHLY_SCORES = "history.monthly_scores"
+DRIFT_TABLE = "ml.feature_drift"
+MODEL_TABLE = "ml.churn_model"
+TRAIN, SCORE = "train", "score"
+
+
+class MonthRefused(ValueError):
+    """The month given is malformed, or older than the last published month."""
+
+
+def parse_month(text: str) -> str:
+    """The month as YYYY-MM; raises MonthRefused naming the problem."""
+    match = MONTH_PATTERN.fullmatch(str(text).strip())
+    if not match:
+        raise MonthRefused(f"month {text!r} is not of the form YYYY-MM (e.g. 2026-11)")
+    year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12 or year < 1900:
+        raise MonthRefused(f"month {text!r}: no such month (YYYY-MM, month 01 to 12)")
+    return f"{year:04d}-{month:02d}"
+
+
+def default_month(project: Path) -> str:
+    """The month of the embedded delivery: var delivery_month."""
+    return parse_month(setting("delivery_month", project))
+
+
+def release_info(release: Path | None) -> dict:
+    """What a release's release.json says ({} for none, or a release published before it)."""
+    if release is None or not (release / RELEASE_FILE).is_file():
+        return {}
+    return json.loads((release / RELEASE_FILE).read_text(encoding="utf-8"))
+
+
+def check_month(month: str, release: Path | None, force: bool) -> str | None:
+    """Refuse a month older than the published one (unless force); the published month."""
+    published = release_info(release).get("month")
+    if published and month < published and not force:
+        raise MonthRefused(
+            f"month {month} is older than the last published month {published} "
+            f"({release / RELEASE_FILE}): deliveries go forward month by month. Give --force "
+            "(make build ... FORCE=1) to publish an older month anyway"
+        )
+    return published
+
+
+def history_months(release: Path | None) -> list[str]:
+    """The months of a release's history, oldest first."""
+    history = None if release is None else release / HISTORY_DIR
+    if history is None or not history.is_dir():
+        return []
+    return sorted(
+        entry.name.removeprefix(PARTITION)
+        for entry in history.iterdir()
+        if entry.name.startswith(PARTITION) and (entry / SCORES_FILE).is_file()
+    )
+
+
+def write_history(build: Path, database: Path, release: Path | None, month: str) -> list[str]:
+    """The build's history/: every month of the published release's history but `month`,
+    hard-linked, and `month` written from the build's history.monthly_scores. Returns the
+    months it holds."""
+    target = build / HISTORY_DIR
+    target.mkdir()
+    for other in history_months(release):
+        if other != month:
+            (target / f"{PARTITION}{other}").mkdir()
+            source = release / HISTORY_DIR / f"{PARTITION}{other}" / SCORES_FILE
+            os.link(source, target / f"{PARTITION}{other}" / SCORES_FILE)
+    folder = target / f"{PARTITION}{month}"
+    folder.mkdir()
+    with duckdb.connect(str(database), read_only=True) as con:
+        found = con.sql(f"select distinct month from {MONTHLY_SCORES}").fetchall()
+        months = {row[0] for row in found}
+        if months != {month}:
+            raise ValueError(f"{MONTHLY_SCORES} holds months {sorted(months)}, not {month}")
+        path = str(folder / SCORES_FILE).replace("'", "''")
+        con.execute(
+            f"copy (select * exclude (month) from {MONTHLY_SCORES} order by customer_id) "
+            f"to '{path}' (format parquet)"
+        )
+    return history_months(build)
+
+
+def model_and_drift(database: Path) -> tuple[dict, list[dict]]:
+    """The built warehouse's kept model (ml.churn_model) and its drifted features."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        model = con.sql(
+            f"select version, training_month, trained_in_this_build from {MODEL_TABLE}"
+        ).fetchone()
+        drifted = con.sql(
+            f"select feature, psi, psi_threshold from {DRIFT_TABLE} where drifted "
+            "order by psi desc, feature"
+        ).fetchall()
+    keys = ("version", "training_month", "trained_in_this_build")
+    return dict(zip(keys, model, strict=True)), [
+        {"feature": f, "psi": round(float(p), 4), "threshold": float(t)} for f, p, t in drifted
+    ]
+
+
+def drift_warning(model: dict, drifted: list[dict], score_only: bool) -> str | None:
+    """The refresh's warning when any feature drifted (None when none did)."""
+    if not drifted:
+        return None
+    named = ", ".join(f"{d['feature']} (PSI {d['psi']:.2f})" for d in drifted)
+    text = (
+        f"WARNING: feature drift: {len(drifted)} feature(s) moved beyond the PSI threshold "
+        f"{drifted[0]['threshold']} (var drift_psi_threshold) from the model's training "
+        f"customers (month {model['training_month']}): {named}. See ml.feature_drift."
+    )
+    if score_only:
+        text += (
+            f" Retraining is recommended: the kept model {model['version']} was trained on "
+            f"{model['training_month']} and these customers no longer look like its training "
+            "customers (run a full refresh: make build DELIVERY=... MONTH=...)."
+        )
+    return text
+
+
+def write_release_info(build: Path, info: dict) -> None:
+    info = {**info, "published_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    (build / RELEASE_FILE).write_text(
+        json.dumps(info, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )

@@ -1,0 +1,231 @@
+"""Month after month, on small frames: PSI drift, the kept model's compatibility and its
+byte-for-byte reuse in score mode, the month check and the score history of a release."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import sha, synthetic_customers
+
+from one_click import monthly
+from one_click.ml import drift
+from one_click.ml.features import FEATURES
+from one_click.ml.persist import (
+    IncompatibleModel,
+    check_compatible,
+    incompatibilities,
+    load_metadata,
+    serving_layout,
+)
+from one_click.ml.training import REPORTED_METRICS, keep_published_model, keep_selected_model
+from one_click.project import setting
+
+THRESHOLD = float(setting("drift_psi_threshold"))
+BINS = int(setting("drift_bins"))
+
+
+def _drift(training: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
+    distributions = drift.feature_distributions(training, BINS)
+    return drift.drift_table(
+        distributions, lambda f: scored[f], len(scored), len(training), THRESHOLD
+    ).set_index("feature")
+
+
+# ---------------------------------------------------------------------------------------------
+# PSI
+
+
+def test_the_same_customers_show_no_drift():
+    customers = synthetic_customers(600, seed=3)
+    table = _drift(customers, customers)
+    assert set(table.index) == set(FEATURES)
+    assert (table["psi"] == 0).all() and not table["drifted"].any()
+
+
+def test_customers_drawn_alike_stay_under_the_threshold():
+    table = _drift(synthetic_customers(1500, seed=3), synthetic_customers(1500, seed=4))
+    assert not table["drifted"].any(), table["psi"].max()
+
+
+def test_a_shifted_feature_fires_and_only_that_one():
+    training = synthetic_customers(1500, seed=3)
+    shifted = training.copy()
+    shifted["tenure_days"] = shifted["tenure_days"] + 300
+    table = _drift(training, shifted)
+    assert table.loc["tenure_days", "drifted"]
+    assert table.loc["tenure_days", "psi"] > THRESHOLD
+    assert table.drop(index="tenure_days")["psi"].eq(0).all()
+
+
+def test_a_category_never_seen_counts_as_drift():
+    training = synthetic_customers(800, seed=3)
+    scored = training.copy()
+    scored.loc[scored.index[:400], "favourite_category"] = "a category never delivered"
+    table = _drift(training, scored)
+    assert table.loc["favourite_category", "drifted"]
+
+
+def test_psi_is_zero_for_equal_shares_and_grows_with_the_gap():
+    assert drift.psi([0.5, 0.5], [0.5, 0.5]) == 0
+    assert 0 < drift.psi([0.5, 0.5], [0.6, 0.4]) < drift.psi([0.5, 0.5], [0.9, 0.1])
+
+
+def test_a_model_without_a_feature_distribution_is_refused():
+    customers = synthetic_customers(200, seed=3)
+    distributions = drift.feature_distributions(customers, BINS)
+    del distributions["pages_per_visit"]
+    with pytest.raises(ValueError, match="pages_per_visit"):
+        drift.drift_table(distributions, lambda f: customers[f], 200, 200, THRESHOLD)
+
+
+# ---------------------------------------------------------------------------------------------
+# The kept model: compatible or refused, reused byte for byte
+
+
+@pytest.fixture
+def kept(customers, quick_search, tmp_path):
+    """A kept model trained on the synthetic customers: (its directory, its metadata)."""
+    board = pd.DataFrame({"model_family": ["logistic_regression"], "is_selected": [True]})
+    board = board.assign(**dict.fromkeys(REPORTED_METRICS, 0.9))
+    keep_selected_model(customers, board, tmp_path / "kept" / "model", n_jobs=1, month="2026-10")
+    directory = tmp_path / "kept" / "model"
+    return directory, load_metadata(directory / "churn_model.json")
+
+
+def test_the_metadata_keeps_the_month_the_layout_and_the_distributions(kept):
+    _, metadata = kept
+    assert metadata["training_month"] == "2026-10"
+    assert metadata["layout"] == serving_layout()
+    assert set(metadata["feature_distributions"]) == set(FEATURES)
+    assert incompatibilities(metadata) == []
+
+
+def test_score_mode_copies_the_kept_model_byte_for_byte(kept, tmp_path):
+    directory, metadata = kept
+    before = {p.name: sha(p) for p in directory.iterdir()}
+    row = keep_published_model(directory, tmp_path / "build" / "model").iloc[0]
+    assert {p.name: sha(p) for p in directory.iterdir()} == before
+    assert {p.name: sha(p) for p in (tmp_path / "build" / "model").iterdir()} == before
+    assert row["version"] == metadata["version"] and row["training_month"] == "2026-10"
+    assert not row["trained_in_this_build"]
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda layout: layout["features"].remove("pages_per_visit"), "pages_per_visit"),
+        (
+            lambda layout: layout["features"].__setitem__(
+                layout["features"].index("tenure_days"), "days_since_registration"
+            ),
+            "days_since_registration",
+        ),
+        (lambda layout: layout["revenue_periods"].pop(), "period layout"),
+        (lambda layout: layout["derived_features"].pop("minutes_change"), "minutes_change"),
+    ],
+    ids=["missing feature", "renamed feature", "periods", "derived feature"],
+)
+def test_an_incompatible_kept_model_is_refused_naming_the_problem(kept, tmp_path, change, named):
+    directory, metadata = kept
+    change(metadata["layout"])
+    (directory / "churn_model.json").write_text(json.dumps(metadata))
+    with pytest.raises(IncompatibleModel, match=named):
+        check_compatible(metadata)
+    with pytest.raises(IncompatibleModel, match="cannot score"):
+        keep_published_model(directory, tmp_path / "build" / "model")
+    assert not (tmp_path / "build" / "model").exists()
+
+
+def test_score_mode_without_a_kept_model_is_refused(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no kept model"):
+        keep_published_model(tmp_path / "nothing", tmp_path / "build" / "model")
+
+
+# ---------------------------------------------------------------------------------------------
+# The month and the history of a release
+
+
+@pytest.mark.parametrize("text", ["2026-13", "2026-1", "26-11", "2026/11", "november"])
+def test_a_malformed_month_is_refused(text):
+    with pytest.raises(monthly.MonthRefused, match=text.replace("/", ".")):
+        monthly.parse_month(text)
+
+
+def test_an_older_month_is_refused_unless_forced(tmp_path):
+    (tmp_path / monthly.RELEASE_FILE).write_text(json.dumps({"month": "2026-11"}))
+    with pytest.raises(monthly.MonthRefused, match="older than the last published month 2026-11"):
+        monthly.check_month("2026-10", tmp_path, force=False)
+    assert monthly.check_month("2026-10", tmp_path, force=True) == "2026-11"
+    assert monthly.check_month("2026-11", tmp_path, force=False) == "2026-11"
+    assert monthly.check_month("2026-12", None, force=False) is None
+
+
+def _build(path, month: str, probability: float):
+    """A build dir whose warehouse holds history.monthly_scores of one month."""
+    path.mkdir(parents=True)
+    with duckdb.connect(str(path / "one_click.duckdb")) as con:
+        con.execute("create schema history")
+        con.execute(
+            "create table history.monthly_scores as select range::integer as customer_id, "
+            f"'{month}' as month, {probability} as decline_probability, 'low' as risk_band, "
+            "null::varchar as top_reason_1, null::varchar as top_reason_2, "
+            "null::varchar as top_reason_3, 'v1' as model_version, '2026-10' as training_month "
+            "from range(5)"
+        )
+    return path
+
+
+def _history(release):
+    frame = duckdb.sql(
+        f"select * from read_parquet('{release}/history/*/*.parquet', hive_partitioning = true)"
+    ).df()
+    return frame.sort_values(["month", "customer_id"]).reset_index(drop=True)
+
+
+def test_the_history_links_every_other_month_and_replaces_its_own(tmp_path):
+    first = _build(tmp_path / "r1", "2026-10", 0.1)
+    assert monthly.write_history(first, first / "one_click.duckdb", None, "2026-10") == [
+        "2026-10"
+    ]
+    second = _build(tmp_path / "r2", "2026-11", 0.2)
+    months = monthly.write_history(second, second / "one_click.duckdb", first, "2026-11")
+    assert months == ["2026-10", "2026-11"]
+    october = "history/month=2026-10/scores.parquet"
+    assert os.path.samefile(first / october, second / october)  # linked, never rewritten
+    again = _build(tmp_path / "r3", "2026-11", 0.3)
+    monthly.write_history(again, again / "one_click.duckdb", second, "2026-11")
+    history = _history(again)
+    assert len(history) == 10  # no month twice
+    assert set(history.loc[history["month"] == "2026-11", "decline_probability"]) == {0.3}
+    assert os.path.samefile(first / october, again / october)
+    assert set(_history(second).loc[lambda f: f["month"] == "2026-11", "decline_probability"]) == {
+        0.2
+    }
+
+
+def test_the_history_refuses_scores_of_another_month(tmp_path):
+    build = _build(tmp_path / "r1", "2026-10", 0.1)
+    with pytest.raises(ValueError, match="not 2026-11"):
+        monthly.write_history(build, build / "one_click.duckdb", None, "2026-11")
+
+
+def test_the_drift_warning_names_the_features_and_recommends_retraining_in_score_mode():
+    model = {"version": "abc", "training_month": "2026-10", "trained_in_this_build": False}
+    drifted = [{"feature": "pages_per_visit", "psi": 0.61, "threshold": THRESHOLD}]
+    assert monthly.drift_warning(model, [], score_only=True) is None
+    text = monthly.drift_warning(model, drifted, score_only=True)
+    assert "pages_per_visit (PSI 0.61)" in text and "Retraining is recommended" in text
+    assert "Retraining" not in monthly.drift_warning(model, drifted, score_only=False)
+
+
+def test_the_kept_distributions_are_shares():
+    distributions = drift.feature_distributions(synthetic_customers(300, seed=1), BINS)
+    for distribution in distributions.values():
+        shares = distribution["shares"]
+        total = sum(shares.values()) if isinstance(shares, dict) else sum(shares)
+        assert np.isclose(total, 1)
