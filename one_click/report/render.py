@@ -279,6 +279,7 @@ def _monthly(data: ReportData, tr: Translator) -> dict:
     movement = data["band_movement"]
     previous = movement["previous_month"].dropna()
     return {
+        "monthly_summary": _records(data["summary"])[0],
         "feature_drift": _records(data["feature_drift"]),
         "band_movement": _records(movement),
         "previous_month": None if previous.empty else str(previous.iloc[0]),

@@ -182,8 +182,10 @@ def test_each_report_says_its_language_and_links_the_other(language, reports, ou
     )
 
 
-def test_the_sections_are_the_four_of_the_brief():
-    assert SECTIONS == ("contacts", "segments", "model", "data")
+def test_the_sections_put_the_action_first_and_the_model_and_data_last():
+    assert SECTIONS[:2] == ("contacts", "segments")
+    assert SECTIONS[-2:] == ("model", "data")
+    assert set(SECTIONS) == {"contacts", "segments", "monthly", "model", "data"}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -200,14 +202,26 @@ def test_report_has_every_section_in_order(language, reports):
     positions = [html.index(f'<h2 id="{anchor}">') for anchor in SECTIONS]
     assert positions == sorted(positions)
     assert html.index('id="summary"') < html.index("<nav>") < positions[0]
+    # the title names the month scored (rpt_summary.score_month, var delivery_month)
     title = message("report.title", code)
-    assert f"<title>{title}</title>" in html and f"<h1>{title}</h1>" in html
+    month = views_summary_month(html)
+    assert f"<title>{title}, {month}</title>" in html
+    assert f'<h1>{title}, <span id="report-month">{month}</span></h1>' in html
+
+
+def views_summary_month(html: str) -> str:
+    return parse(html).by_id["report-month"]
+
+
+def test_the_title_month_is_the_month_scored(reports, summary):
+    for html in reports.values():
+        assert views_summary_month(html) == summary["score_month"]
 
 
 def test_the_russian_report_reads_in_russian(reports):
     page = parse(reports["ru"])
     assert page.headings[0] == "1. Кому звонить в первую очередь"
-    assert page.headings[2] == "3. Модель"
+    assert page.headings[3] == "4. Модель"
     assert page.by_id["contact-list-link"] == "Полный список контактов (CSV)"
 
 
@@ -502,7 +516,8 @@ def test_tables_show_the_warehouse_numbers(language, reports, warehouse, summary
             percent(row.profit_at_risk_share, code),
         ]
     first = targets.iloc[0]
-    assert row_starting(rows, "1", str(first["customer_id"]))[2:7] == [
+    contacts = parse(reports[code]).tables["retention-targets"]
+    assert row_starting(contacts, "1", str(first["customer_id"]))[2:7] == [
         number(first["decline_probability"], code, "0.000"),
         band_name(first["risk_band"], code),
         number(first["profit"], code, "#,##0.00"),
