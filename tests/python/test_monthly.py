@@ -23,6 +23,7 @@ from deliveries import read_rows, write_rows
 from helpers import PROJECT_DIR, child_env, copy_project, explain, query, run_refresh, sha
 
 from one_click import monthly, publish, synth
+from one_click.i18n import REPORT_LANGUAGES, messages
 from one_click.project import setting
 
 CUSTOMERS = 1300
@@ -192,8 +193,10 @@ def test_drift_is_quiet_without_a_shift_and_fires_on_one(chain):
     drift = _drift(chain)
     assert drift[SHIFTED[2]][0] > THRESHOLD and drift[SHIFTED[2]][1]
     assert [f for f, (_, drifted) in drift.items() if drifted] == [SHIFTED[2]]
-    report = (chain.warehouse / "report.html").read_text(encoding="utf-8")
-    assert "Feature drift" in report and "Retraining is recommended" in report
+    for language in REPORT_LANGUAGES:  # the drift section and the advice, in both reports
+        report = (chain.warehouse / language.output).read_text(encoding="utf-8")
+        for key in ("report.monthly.drift_heading", "report.monthly.retrain"):
+            assert messages()[key][language.code] in report, (language.output, key)
 
 
 def test_the_training_month_shows_no_drift_against_itself(chain):
