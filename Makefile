@@ -44,8 +44,10 @@ test: venv dbt-build pytest lint
 dbt-build: venv
 	env -u DBT_PROFILES_DIR -u ONE_CLICK_HOME $(BIN)/dbt build
 
+# two test files at a time (pytest-xdist; a file's tests stay together, in order, on one
+# worker): much of a refresh runs on one core (dbt's parsing, SQL, the report, the docs)
 pytest: venv
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: venv
 	$(BIN)/sqlfluff lint models tests analyses
