@@ -55,10 +55,15 @@ lint: venv
 	$(BIN)/dbt parse --quiet
 	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
 
-## bench: the full refresh on synthetic deliveries of 1.3 k to 1.3 M customers (about half an hour)
+## bench: validation, the full refresh on synthetic deliveries of 1.3 k to 1.3 M customers, and
+## shap's explainers against the package's estimator on the published model (about 40 minutes)
 bench: venv
 	$(BIN)/python scripts/benchmark_validate.py
 	$(BIN)/python scripts/benchmark_scale.py $(if $(SIZES),--sizes $(SIZES))
+	@# shap's explainers against the package's estimator, on the published model
+	@if [ -e warehouse/one_click.duckdb ]; then \
+		$(BIN)/python scripts/benchmark_explainers.py warehouse/one_click.duckdb; \
+	else echo "benchmark_explainers: no published warehouse; run make build first"; fi
 
 clean:
 	rm -rf target logs warehouse/candidate warehouse/.build warehouse/.dbt-target
