@@ -26,9 +26,10 @@ from one_click import i18n
 from one_click.i18n import MESSAGES_DIR, Translator
 from one_click.labels import LANGUAGES
 from one_click.ml.candidates import FAMILIES
-from one_click.ml.features import FEATURES, TARGET
+from one_click.ml.features import TARGET
 from one_click.project import setting
 from one_click.report import plots
+from one_click.report.render import feature_columns
 
 PLOTS_SOURCE = Path(plots.__file__)
 PNG_PREFIX = "data:image/png;base64,"
@@ -48,15 +49,9 @@ def frames() -> dict[str, pd.DataFrame]:
 
 
 def _feature_columns(features: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """The model's features, numeric and categorical (text or boolean), as the report splits
-    them; six of the numeric ones, to keep the figures small."""
-    numeric, categorical = [], []
-    for column in FEATURES:
-        dtype = features[column].dtype
-        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
-            categorical.append(column)
-        else:
-            numeric.append(column)
+    """The model's features, numeric and categorical, as the report splits them
+    (render.feature_columns); six of the numeric ones, to keep the figures small."""
+    numeric, categorical = feature_columns(features)
     return numeric[:6], categorical
 
 
