@@ -306,7 +306,15 @@ def selected_shap_values(
             f"SHAP [{len(frames)}/{len(folds)}] outer fold {fold}: {len(shown)} customers"
             f" ({time.perf_counter() - started:.0f} s elapsed)"
         )
-    values = (
+    values = _in_feature_order(frames)
+    if scores is not None:
+        check_additivity(values, scores.set_index(ID_COLUMN)["decline_probability"])
+    return values
+
+
+def _in_feature_order(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Long SHAP frames as one, per customer in the order of FEATURES."""
+    return (
         pd.concat(frames, ignore_index=True)
         .assign(order=lambda f: f["feature"].map(FEATURES.index))
         .sort_values([ID_COLUMN, "order"])
@@ -314,9 +322,6 @@ def selected_shap_values(
         .reset_index(drop=True)
         .astype(SHAP_DTYPES)
     )
-    if scores is not None:
-        check_additivity(values, scores.set_index(ID_COLUMN)["decline_probability"])
-    return values
 
 
 def kept_model_shap_values(
@@ -346,14 +351,7 @@ def kept_model_shap_values(
         delayed(_explain_part)(kept_model, starts, weights, shown.iloc[part], codes, seed)
         for part in parts
     )
-    values = (
-        pd.concat(frames, ignore_index=True)
-        .assign(order=lambda f: f["feature"].map(FEATURES.index))
-        .sort_values([ID_COLUMN, "order"])
-        .drop(columns="order")
-        .reset_index(drop=True)
-        .astype(SHAP_DTYPES)
-    )
+    values = _in_feature_order(frames)
     check_additivity(values, scores.set_index(ID_COLUMN)["decline_probability"])
     return values
 
