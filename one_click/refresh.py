@@ -61,14 +61,13 @@ from pathlib import Path
 
 from one_click import monthly, publish
 from one_click.dbt_failures import describe_failures
-from one_click.languages import REPORT_FILES, REPORT_LANGUAGES
+from one_click.languages import REPORT_FILES
 from one_click.ml.persist import ARTIFACT_NAME, IncompatibleModel, check_compatible
 from one_click.validate import delivered_files, seeds_dir, validate_delivery
 from one_click.warehouse_file import UnreadableWarehouse, check
 
 WAREHOUSE_FILE = "one_click.duckdb"  # DuckDB names the catalog after the file stem: keep it
 MODEL_DIR = "model"
-REPORT_FILE = REPORT_LANGUAGES[0].output  # report.html, in the store's language
 DOCS_DIR = "docs"
 LOCK_FILE = ".refresh.lock"
 BUILD_DIR = ".build"
