@@ -272,10 +272,11 @@ def step_kept_model(project: Path, release: Path | None) -> dict:
     return metadata
 
 
-def step_validate(project: Path, delivery: Delivery) -> dict[str, str]:
+def step_validate(project: Path, delivery: Delivery, score_only: bool) -> dict[str, str]:
     inputs = delivery.directory
     fingerprint = delivery.fingerprint()
-    report = validate_delivery(inputs, project)
+    # a full refresh trains the model, so the delivery must be able to train it; --score does not
+    report = validate_delivery(inputs, project, "score" if score_only else "train")
     if not report.ok:
         count = len(report.errors)
         raise RefreshFailed(
@@ -433,7 +434,7 @@ def refresh(
         month = step_month(project, release, month, force)
         if score_only:
             step_kept_model(project, release)
-        fingerprint = step_validate(project, delivery)
+        fingerprint = step_validate(project, delivery, score_only)
         delivery.run_vars = {
             "delivery_month": month,
             "history_dir": str(warehouse / monthly.HISTORY_DIR),
