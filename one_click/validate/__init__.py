@@ -50,7 +50,6 @@ Modules: schemas (the vars), reader (CSV), parquet, checks, messages, sql, deliv
 points), cli.
 """
 
-
 from one_click.validate.cli import main
 from one_click.validate.delivery import (
     MODES,

@@ -198,7 +198,7 @@ def _check_rows(con, loaded: _Loaded, out: _Problems) -> None:
     if unit is _LINES:
         branches.append(
             f"select -1 as j, n, cast(nf as varchar) as shown, 0 as code "
-            f"from {suspects} where not ok"
+            f"from {suspects} where not ok and nf is not null"
         )
     for j, column in loaded.present.items():
         checks = _value_checks(column, unit, schema)
@@ -430,7 +430,6 @@ def _check_customers(
             f"{len(schema.periods)} periods",
             unit,
         )
-
 
 
 def fewest_per_class() -> int:

@@ -28,4 +28,3 @@ def main(argv: list[str] | None = None) -> int:
         print(report.format())
     print(f"{directory}: {len(report.errors)} error(s), {len(report.warnings)} warning(s)")
     return 0 if report.ok else 1
-

@@ -134,4 +134,3 @@ def seeds_dir(project: Path | None = None) -> Path:
     """The project's seed directory (the first of `seed-paths` in dbt_project.yml)."""
     project = project or project_dir()
     return project / (project_config(project).get("seed-paths") or ["seeds"])[0]
-

@@ -99,4 +99,3 @@ class _Problems:
 
     def report(self) -> Report:
         return Report(self.direct + self.groups)
-

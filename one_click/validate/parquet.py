@@ -78,4 +78,3 @@ def _load_parquet(
         f"from {source}"
     )
     return _Loaded(schema, name, _ROWS, index, {j: c for j, (c, _) in present.items()})
-

@@ -272,8 +272,7 @@ def _rows_view(
         numbers, placed = _numbers(breaks, empties, spans)
         con.register(f"numbers_arrow_{index}", pa.table({"r": range(rows), "n": numbers}))
         con.execute(
-            f"create or replace temp table numbers_{index} as "
-            f"select * from numbers_arrow_{index}"
+            f"create or replace temp table numbers_{index} as select * from numbers_arrow_{index}"
         )
         con.unregister(f"numbers_arrow_{index}")
         numbered = (

@@ -171,4 +171,3 @@ def _classes(spec: dict, vocabulary: dict) -> tuple[tuple[str, bool], ...]:
 
 def _decimal_example(mark: str) -> str:
     return f"0{mark}98"
-

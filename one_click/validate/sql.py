@@ -43,4 +43,3 @@ def _char_class(character: str) -> str:
 
 def _examples(con, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
-

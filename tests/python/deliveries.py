@@ -159,6 +159,36 @@ class BadInput:
 
 BAD_INPUTS = (
     BadInput(
+        # an id the loaded type (INTEGER) cannot hold: staging's cast would fail
+        "id_beyond_the_loaded_type",
+        "money.csv",
+        _replace_line(2, "215348;", "3000215348;"),
+        ('money.csv, column "id": line 2 has "3000215348", out of range for INTEGER',),
+        parquet=ParquetEdit(
+            ('money.parquet, column "id": row 1 has "3000215348", out of range for INTEGER',),
+            "select * replace (cast(id as bigint) + case when id = 215348 then 3000000000 "
+            "else 0 end as id) from delivered",
+        ),
+    ),
+    BadInput(
+        "minutes_beyond_the_loaded_type",
+        "market_time.csv",
+        _replace_line(2, ",14", ",2147483648"),
+        ('market_time.csv, column "минут": line 2 has "2147483648", out of range for INTEGER',),
+        parquet=ParquetEdit(
+            ('market_time.parquet, column "минут": row 1 has "2147483648", out of range',),
+            """select * replace (case when id = 215348 and "Период" = 'текущий_месяц'
+            then 2147483648 else cast("минут" as bigint) end as "минут") from delivered""",
+        ),
+    ),
+    BadInput(
+        # text after a closing quote: the reader refuses the record (Python's csv would not)
+        "text_after_a_closing_quote",
+        "money.csv",
+        _replace_line(2, ";0,98", ';"0,9"8'),
+        ('money.csv, column "Прибыль": line 2 has a quote the reader cannot close',),
+    ),
+    BadInput(
         "money_separated_by_comma",
         "money.csv",
         _money_with_commas,

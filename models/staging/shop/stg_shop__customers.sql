@@ -9,7 +9,7 @@ source as (
 renamed as (
     select
         ---------- ids
-        id as customer_id,
+        cast(id as integer) as customer_id,
         ---------- target
         {{ shop_flag('"Покупательская активность"', 'activity') }} as activity_declined,
         ---------- categories

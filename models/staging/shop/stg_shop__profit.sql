@@ -7,7 +7,7 @@ source as (
 renamed as (
     select
         ---------- ids
-        id as customer_id,
+        cast(id as integer) as customer_id,
         ---------- numerics
         -- the file writes decimals with a comma (the seed keeps them as text; a delivered file
         -- is read as a number already); a value that is not a number becomes null and fails the

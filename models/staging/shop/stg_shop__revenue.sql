@@ -7,7 +7,7 @@ source as (
 renamed as (
     select
         ---------- ids
-        id as customer_id,
+        cast(id as integer) as customer_id,
         ---------- categories
         {{ shop_period('"Период"') }} as period,
         trim("Период") as period_as_delivered,
