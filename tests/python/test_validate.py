@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from deliveries import (
@@ -18,10 +19,13 @@ from deliveries import (
     to_parquet,
     write_rows,
 )
+from helpers import explain, run_refresh
 
 from one_click import validate
+from one_click.ml.candidates import CALIBRATION_FOLDS
+from one_click.ml.selection import HOLDOUT_SIZE, INNER_FOLDS, OUTER_FOLDS
 from one_click.project import setting
-from one_click.validate import main, reader, shop_schema, validate_delivery, validate_seeds
+from one_click.validate import checks, main, reader, shop_schema, validate_delivery, validate_seeds
 
 
 def _errors(delivery: Path, project: Path | None = None) -> str:
@@ -406,3 +410,96 @@ def test_command_line_exit_code(seeds_dir, capsys):
 def test_command_line_checks_the_project_seeds_by_default(capsys):
     assert main([]) == 0
     assert capsys.readouterr().out.strip().endswith("seeds: 0 error(s), 0 warning(s)")
+
+
+# ---------------------------------------------------------------------------------------------
+# A delivery that trains the model needs both classes of the target, enough of each for the folds
+
+
+def _target() -> tuple[str, dict[str, bool]]:
+    spec = setting("shop_files")["market_file"]
+    labels = setting("shop_vocabulary")[spec["vocabulary"][spec["target"]]]
+    return spec["target"], labels
+
+
+def _relabel(path: Path, keep: int, label: str, other: str) -> None:
+    """Every customer `other`, except the first `keep` rows, which get `label`."""
+    column, _ = _target()
+
+    def edit(rows: list[str]) -> list[str]:
+        position = rows[0].split(",").index(column)
+        out = [rows[0]]
+        for number, row in enumerate(rows[1:]):
+            if not row:
+                out.append(row)
+                continue
+            fields = row.split(",")
+            fields[position] = label if number < keep else other
+            out.append(",".join(fields))
+        return out
+
+    _edit(path, edit)
+
+
+def test_one_class_of_the_target_is_refused_when_training_not_when_scoring(seeds_dir, capsys):
+    column, labels = _target()
+    [kept] = [label for label, flag in labels.items() if not flag]
+    [other] = [label for label, flag in labels.items() if flag]
+    _relabel(seeds_dir / "market_file.csv", 0, other, kept)
+    [error] = validate_delivery(seeds_dir, mode="train").errors
+    assert error.file == "market_file.csv" and error.column == column
+    assert f"every customer is «{kept}»" in error.message
+    assert "make score" in error.message
+    assert validate_delivery(seeds_dir, mode="score").ok
+    assert validate_delivery(seeds_dir).ok  # scoring is the default of the function
+    assert main([str(seeds_dir)]) == 1  # the command line checks what `make build` needs
+    assert main([str(seeds_dir), "--score"]) == 0
+    assert "make score" in capsys.readouterr().out
+
+
+def test_too_few_customers_of_a_class_for_the_folds_is_refused_when_training(seeds_dir):
+    column, labels = _target()
+    [positive] = [label for label, flag in labels.items() if flag]
+    [negative] = [label for label, flag in labels.items() if not flag]
+    fewest = checks.fewest_per_class()
+    # the fold counts are the training's: an outer split of OUTER_FOLDS needs that many at least
+    assert fewest >= max(OUTER_FOLDS, INNER_FOLDS)
+    _relabel(seeds_dir / "market_file.csv", fewest - 1, positive, negative)
+    [error] = validate_delivery(seeds_dir, mode="train").errors
+    assert str(error).startswith(
+        f'market_file.csv, column "{column}": only {fewest - 1} customers «{positive}»: too few'
+    )
+    assert f"at least {fewest} customers of each" in error.message and "make score" in error.message
+    _relabel(seeds_dir / "market_file.csv", fewest, positive, negative)
+    assert validate_delivery(seeds_dir, mode="train").ok
+
+
+def test_fewest_per_class_lets_every_fold_of_the_training_hold_each_class():
+    from sklearn.model_selection import StratifiedKFold, train_test_split
+
+    fewest = checks.fewest_per_class()
+
+    def smallest_training_sets(n: int, folds: int) -> list[int]:
+        y = np.array([1] * n + [0] * 100)
+        split = StratifiedKFold(folds, shuffle=True, random_state=0).split(np.zeros(len(y)), y)
+        return [int(y[train].sum()) for train, _ in split]
+
+    outer = min(smallest_training_sets(fewest, OUTER_FOLDS))
+    y = np.array([1] * fewest + [0] * 100)
+    train, _ = train_test_split(np.arange(len(y)), test_size=HOLDOUT_SIZE, stratify=y)
+    outer = min(outer, int(y[train].sum()))
+    assert outer >= INNER_FOLDS
+    assert min(smallest_training_sets(outer, INNER_FOLDS)) >= CALIBRATION_FOLDS
+
+
+def test_a_full_refresh_of_one_class_stops_at_validation_with_no_traceback(seeds_dir, tmp_path):
+    _, labels = _target()
+    [kept] = [label for label, flag in labels.items() if not flag]
+    [other] = [label for label, flag in labels.items() if flag]
+    _relabel(seeds_dir / "market_file.csv", 0, other, kept)
+    warehouse = ("--warehouse-dir", str(tmp_path))
+    result = run_refresh(PROJECT_DIR, "--delivery", str(seeds_dir), *warehouse)
+    assert result.returncode != 0
+    assert "REFRESH FAILED at step 1 of 6 (validate inputs)" in result.stderr, explain(result)
+    assert "make score" in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr + result.stdout
