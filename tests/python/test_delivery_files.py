@@ -11,10 +11,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from deliveries import DELIVERED_FILES, PROJECT_DIR, to_parquet
+from deliveries import DELIVERED_FILES, PROJECT_DIR, ParquetEdit, read_rows, to_parquet, write_rows
 from helpers import child_env, copy_project, explain, run_refresh
 
 from one_click import synth
+from one_click.project import setting
+from one_click.validate import validate_delivery
 
 FEATURES = "select * from customers.customer_features order by customer_id"
 
@@ -95,3 +97,97 @@ def test_a_refresh_from_a_parquet_delivery_publishes_a_self_contained_set(tmp_pa
             "select rows_affected from quality.data_defects where defect like 'none%'"
         ).fetchone()
     assert delivered == 1500
+
+
+def _delivery(target: Path) -> Path:
+    target.mkdir()
+    for name in DELIVERED_FILES:
+        shutil.copyfile(PROJECT_DIR / "seeds" / name, target / name)
+    return target
+
+
+def _source_location(delivery: Path, scratch: Path, table: str) -> str:
+    """The source's read_csv/read_parquet call as dbt compiles it for this delivery."""
+    dbt = str(Path(sys.executable).parent / "dbt")
+    variables = json.dumps({"delivery_dir": str(delivery)})
+    command = [dbt, "parse", "--vars", variables, "--target-path", str(scratch / "target")]
+    command += ["--log-path", str(scratch / "logs")]
+    result = subprocess.run(
+        command, cwd=PROJECT_DIR, env=child_env(PROJECT_DIR), capture_output=True, text=True
+    )
+    assert result.returncode == 0, explain(result)
+    manifest = json.loads((scratch / "target" / "manifest.json").read_text(encoding="utf-8"))
+    return manifest["sources"][f"source.one_click.delivery.{table}"]["config"]["external_location"]
+
+
+@pytest.mark.slow
+def test_the_value_validated_is_the_value_loaded(tmp_path):
+    """Quoted values and doubled quotes: the validation reads them as the source does."""
+    delivery = _delivery(tmp_path / "delivery")
+    path = delivery / "market_file.csv"
+    rows = read_rows(path)
+    column = "Популярная_категория"
+    position = rows[0].split(",").index(column)
+
+    def with_category(line: int, value: str) -> list[str]:
+        edited = list(rows)
+        fields = edited[line - 1].split(",")
+        fields[position] = value
+        edited[line - 1] = ",".join(fields)
+        return edited
+
+    location = _source_location(delivery, tmp_path, "market_file")
+    # text after a closing quote: Python's csv module reads abcdef; the source refuses the line
+    path.unlink()
+    write_rows(path, with_category(3, '"abc"def'))
+    with pytest.raises(duckdb.Error):
+        duckdb.sql(f"select * from {location}").fetchall()
+    errors = [str(p) for p in validate_delivery(delivery).errors]
+    assert f'market_file.csv, column "{column}": line 3 has a quote the reader cannot close' in (
+        "\n".join(errors)
+    )
+    # a doubled quote inside a quoted value: one quote, to both
+    path.unlink()
+    write_rows(path, with_category(2, '"x""y"'))
+    customer = rows[1].split(",")[0]
+    [(loaded,)] = duckdb.sql(f'select "{column}" from {location} where id = {customer}').fetchall()
+    assert loaded == 'x"y'
+    report = validate_delivery(delivery)
+    assert report.ok, report.format()
+    [warning] = report.warnings  # a category not seen before, shown as validated
+    assert str(warning).startswith(f'market_file.csv, column "{column}": line 2 has "{loaded}",')
+
+
+@pytest.mark.slow
+def test_a_parquet_delivery_typed_as_pandas_writes_it_builds(project, from_seeds, tmp_path):
+    """int64 ids and counts and float32 money, as pandas, Spark or DuckDB write them: the
+    validation accepts them, staging casts them to the contract's types, and the build passes."""
+    delivery = _delivery(tmp_path / "delivery")
+    wider = {"integer": "bigint", "double": "float"}
+    for table, spec in setting("shop_files").items():
+        path = to_parquet(delivery, table)
+        casts = ", ".join(
+            f'cast("{name}" as {wider[declared]}) as "{name}"'
+            for name, declared in spec["columns"].items()
+            if declared in wider
+        )
+        ParquetEdit((), f"select * replace ({casts}) from delivered").apply(path)
+        with duckdb.connect() as con:
+            types = {t for _, t, *_ in con.sql(f"describe select * from '{path}'").fetchall()}
+        assert "INTEGER" not in types and "DOUBLE" not in types
+    report = validate_delivery(delivery)
+    assert report.ok, report.format()
+    formats = dict.fromkeys(setting("shop_files"), "parquet")
+    database = tmp_path / "files" / "one_click.duckdb"
+    variables = json.dumps({"delivery_dir": str(delivery), "delivery_formats": formats})
+    result = _dbt_build(project, database, "--vars", variables)
+    assert result.returncode == 0, explain(result)
+    ids = "select customer_id from customers.customer_features order by customer_id"
+    with duckdb.connect(str(database), read_only=True) as con:
+        built = con.sql(ids).fetchall()
+        [(kind,)] = con.sql(
+            "select distinct typeof(customer_id) from customers.customer_features"
+        ).fetchall()
+    with duckdb.connect(str(from_seeds), read_only=True) as con:
+        assert built == con.sql(ids).fetchall()
+    assert kind == "INTEGER"
