@@ -1,9 +1,9 @@
 {#- The columns every segment view returns, in order: who, how risky, how valuable, the behaviour
     an analyst filters on, and the top reasons. `customers` is the view's import of
-    customer_risk, `reasons` its left join to customer_reasons (null beyond the customers it
+    marketing.customer_risk_reasons (the reasons are null beyond the customers customer_reasons
     explains). Each view may add its own columns after these. Values are rounded for reading:
     the probability to 3 decimals, profits to 2 (marketing.customer_risk keeps them exact). -#}
-{% macro segment_columns(customers='customers', reasons='reasons') -%}
+{% macro segment_columns(customers='customers') -%}
     {{ customers }}.customer_id,
     round({{ customers }}.decline_probability, 3) as decline_probability,
     {{ customers }}.risk_band,
@@ -18,7 +18,7 @@
     {{ customers }}.pages_per_visit,
     {{ customers }}.unpaid_items_quarter,
     {{ customers }}.service_errors,
-    {{ reasons }}.top_reason_1,
-    {{ reasons }}.top_reason_2,
-    {{ reasons }}.top_reason_3
+    {{ customers }}.top_reason_1,
+    {{ customers }}.top_reason_2,
+    {{ customers }}.top_reason_3
 {%- endmacro %}

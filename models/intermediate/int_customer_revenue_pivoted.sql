@@ -1,7 +1,7 @@
 with
 
 revenue as (
-    select * from {{ ref('stg_shop__revenue') }}
+    select * from {{ ref('int_customer_revenue_imputed') }}
 ),
 
 pivoted as (

@@ -1,10 +1,21 @@
--- How the risk bands moved between this build's month and the latest earlier month of the
--- score history: per band, the customers in it in each month, those who entered it from
--- another band or left it for another band, and those new this month or gone since.
+-- How the risk bands moved between this build's month and the previous month of the score
+-- history (history.previous_month_scores): per band, the customers in it in each month, those
+-- who entered it from another band or left it for another band, and those new this month or
+-- gone since.
 with
 
 history as (
     select * from {{ ref('customer_score_history') }}
+),
+
+previous_month as (
+    select * from {{ ref('previous_month_scores') }}
+),
+
+-- null when the history holds no earlier month
+previous_month_name as (
+    select max(month) as previous_month
+    from previous_month
 ),
 
 this_month as (
@@ -13,20 +24,6 @@ this_month as (
         risk_band
     from history
     where month = '{{ var("delivery_month") }}'
-),
-
-previous_month_name as (
-    select max(month) as previous_month
-    from history
-    where month < '{{ var("delivery_month") }}'
-),
-
-previous_month as (
-    select
-        history.customer_id,
-        history.risk_band
-    from history
-    inner join previous_month_name on history.month = previous_month_name.previous_month
 ),
 
 customers as (
@@ -79,8 +76,14 @@ labelled as (
         movement.*
     from movement
     cross join previous_month_name
+    -- riskiest first, in the order of var risk_bands
     order by
-        case movement.risk_band when 'high' then 1 when 'medium' then 2 else 3 end
+        case movement.risk_band
+            {%- for band in var('risk_bands') %}
+            when '{{ band }}' then {{ loop.index }}
+            {%- endfor %}
+            else {{ var('risk_bands') | length + 1 }}
+        end
 )
 
 select * from labelled

@@ -1,34 +1,14 @@
--- The customers with the most profit who entered the high risk band since the latest earlier
--- month of the score history (they were in another band then): the first
--- var report_entrants_shown by monthly profit.
+-- The customers with the most profit who entered the riskiest band (macro top_risk_band) since
+-- the previous month of the score history (history.previous_month_scores; they were in another
+-- band then): the first var report_entrants_shown by monthly profit.
 with
 
-history as (
-    select * from {{ ref('customer_score_history') }}
+previous_month as (
+    select * from {{ ref('previous_month_scores') }}
 ),
 
 risk as (
-    select * from {{ ref('customer_risk') }}
-),
-
-reasons as (
-    select * from {{ ref('customer_reasons') }}
-),
-
-previous_month_name as (
-    select max(month) as previous_month
-    from history
-    where month < '{{ var("delivery_month") }}'
-),
-
-previous_month as (
-    select
-        history.customer_id,
-        history.month,
-        history.risk_band,
-        history.decline_probability
-    from history
-    inner join previous_month_name on history.month = previous_month_name.previous_month
+    select * from {{ ref('customer_risk_reasons') }}
 ),
 
 entrants as (
@@ -40,15 +20,16 @@ entrants as (
         risk.decline_probability,
         risk.profit,
         risk.profit_at_risk,
-        reasons.top_reason_1,
-        reasons.top_reason_2,
-        reasons.top_reason_3,
-        reasons.reasons_ru,
-        reasons.reasons_en
+        risk.top_reason_1,
+        risk.top_reason_2,
+        risk.top_reason_3,
+        risk.reasons_ru,
+        risk.reasons_en
     from risk
     inner join previous_month on risk.customer_id = previous_month.customer_id
-    left join reasons on risk.customer_id = reasons.customer_id
-    where risk.risk_band = 'high' and previous_month.risk_band <> 'high'
+    where
+        risk.risk_band = {{ top_risk_band() }}
+        and previous_month.risk_band <> {{ top_risk_band() }}
 ),
 
 ranked as (

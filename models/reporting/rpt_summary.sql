@@ -39,8 +39,8 @@ totals as (
         avg(cast(activity_declined as integer)) as declined_share,
         sum(profit) as monthly_profit,
         sum(profit_at_risk) as profit_at_risk,
-        count(*) filter (where risk_band = 'high') as high_risk_customers,
-        coalesce(sum(profit_at_risk) filter (where risk_band = 'high'), 0)
+        count(*) filter (where risk_band = {{ top_risk_band() }}) as high_risk_customers,
+        coalesce(sum(profit_at_risk) filter (where risk_band = {{ top_risk_band() }}), 0)
             as high_risk_profit_at_risk,
         count(*) filter (where {{ at_risk }} and allow_offers) as contact_customers,
         coalesce(sum(profit_at_risk) filter (where {{ at_risk }} and allow_offers), 0)
@@ -75,8 +75,9 @@ summary as (
         selected.*,
         totals.*,
         model_month.*,
-        'high' as high_risk_band,
-        {{ var('risk_band_high') }} as risk_band_high,
+        {{ top_risk_band() }} as high_risk_band,
+        -- the lowest probability of the riskiest band
+        {{ var('risk_bands').values() | first }} as risk_band_high,
         {{ var('profit_at_risk_months') }} as profit_at_risk_months,
         cast({{ var('lever_success_share') }} as double) as lever_success_share
     from selected

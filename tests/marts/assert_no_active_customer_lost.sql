@@ -3,7 +3,7 @@
 with
 
 revenue as (
-    select * from {{ ref('stg_shop__revenue') }}
+    select * from {{ ref('int_customer_revenue_imputed') }}
 ),
 
 expected_active as (

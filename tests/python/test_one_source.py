@@ -144,7 +144,7 @@ def test_profit_at_risk_has_one_horizon():
 
 
 def test_the_targeted_segments_are_the_segment_views():
-    views = {p.stem for p in (PROJECT_DIR / "models" / "segments").glob("*.sql")}
+    views = {p.stem for p in (PROJECT_DIR / "models" / "marketing" / "segments").glob("*.sql")}
     assert set(VARS["targeted_segments"]) == views - {"risk_profit_matrix"}
     package = [
         (str(path), name)

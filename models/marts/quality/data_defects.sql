@@ -51,9 +51,10 @@ impossible_revenue as (
         string_agg(cast(revenue_as_delivered as varchar), ', ') as delivered_value,
         count(*) as rows_affected,
         count(distinct customer_id) as customers_affected,
-        'imputed from the customer''s own plausible months in stg_shop__revenue' as handling
+        'imputed from the customer''s own plausible months in int_customer_revenue_imputed'
+            as handling
     from revenue
-    where is_revenue_imputed
+    where is_revenue_implausible
 ),
 
 inactive_customers as (

@@ -2,11 +2,7 @@
 with
 
 customers as (
-    select * from {{ ref('customer_risk') }}
-),
-
-reasons as (
-    select * from {{ ref('customer_reasons') }}
+    select * from {{ ref('customer_risk_reasons') }}
 ),
 
 matrix as (
@@ -14,7 +10,6 @@ matrix as (
         {{ segment_columns() }},
         customers.risk_band || '_risk_' || customers.profit_level || '_profit' as matrix_cell
     from customers
-    left join reasons on customers.customer_id = reasons.customer_id
 )
 
 select * from matrix

@@ -4,18 +4,13 @@
 with
 
 customers as (
-    select * from {{ ref('customer_risk') }}
-),
-
-reasons as (
-    select * from {{ ref('customer_reasons') }}
+    select * from {{ ref('customer_risk_reasons') }}
 ),
 
 segment as (
     select
         {{ segment_columns() }}
     from customers
-    left join reasons on customers.customer_id = reasons.customer_id
     where customers.favourite_category in {{ sql_list(shop_categories('long_lifecycle')) }}
 )
 

@@ -1,0 +1,19 @@
+-- Customers at risk (a band of var at_risk_bands) whose favourite category is goods for oneself
+-- (group self_care of var shop_vocabulary.categories: cosmetics and accessories, beauty and
+-- health appliances): a campaign in the category they come for.
+with
+
+customers as (
+    select * from {{ ref('customer_risk_reasons') }}
+),
+
+segment as (
+    select
+        {{ segment_columns() }}
+    from customers
+    where
+        customers.favourite_category in {{ sql_list(shop_categories('self_care')) }}
+        and customers.risk_band in {{ sql_list(var('at_risk_bands')) }}
+)
+
+select * from segment
