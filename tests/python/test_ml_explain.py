@@ -57,9 +57,11 @@ def test_background_weights_count_like_repeated_rows():
         return 3 * X[:, 0] - X[:, 1]
 
     X = np.array([[1.0, 2.0]])
-    weighted, base = permutation_shap(additive, X, np.array([[0.0, 0.0], [3.0, 3.0]]), [2, 1])
+    weighted, base = permutation_shap(
+        additive, X, np.array([[0.0, 0.0], [3.0, 3.0]]), [2, 1], seed=SEED
+    )
     repeated, same_base = permutation_shap(
-        additive, X, np.array([[0.0, 0.0], [0.0, 0.0], [3.0, 3.0]])
+        additive, X, np.array([[0.0, 0.0], [0.0, 0.0], [3.0, 3.0]]), seed=SEED
     )
     np.testing.assert_allclose(weighted, repeated)
     np.testing.assert_allclose(weighted, [[3 * (1 - 1), -(2 - 1)]])
@@ -68,7 +70,7 @@ def test_background_weights_count_like_repeated_rows():
 
 def test_no_chains_is_refused():
     with pytest.raises(ValueError, match="pairs"):
-        permutation_shap(_toy_model, np.zeros((1, 4)), np.zeros((1, 4)), pairs=0)
+        permutation_shap(_toy_model, np.zeros((1, 4)), np.zeros((1, 4)), pairs=0, seed=SEED)
 
 
 def test_background_is_summarised_by_weighted_customers_of_it(customers):
@@ -177,10 +179,12 @@ def test_the_shap_sample_gets_the_values_a_full_run_gives_it(customers, quick_se
     everyone = selected_shap_values(customers, search, "logistic_regression", n_jobs=1, seed=SEED)
     chosen = customers["customer_id"].iloc[::7]
     some = selected_shap_values(
-        customers, search, "logistic_regression", n_jobs=1, explained=chosen
+        customers, search, "logistic_regression", n_jobs=1, seed=SEED, explained=chosen
     )
     assert set(some["customer_id"]) == set(chosen)
     expected = everyone[everyone["customer_id"].isin(chosen)].reset_index(drop=True)
     pd.testing.assert_frame_equal(some, expected)
     with pytest.raises(ValueError, match="not in the model sample"):
-        selected_shap_values(customers, search, "logistic_regression", n_jobs=1, explained=[1])
+        selected_shap_values(
+            customers, search, "logistic_regression", n_jobs=1, seed=SEED, explained=[1]
+        )

@@ -24,7 +24,7 @@ from one_click.ml.selection import (
     run_candidate_search,
 )
 from one_click.ml.training import train_final_model
-from one_click.project import setting
+from one_click.project import risk_bands, setting
 
 SEED = int(setting("random_seed"))  # the project's one seed, as the dbt models pass it
 FAMILY = "logistic_regression"
@@ -52,14 +52,15 @@ def build(customers, quick_search):
             model,
             candidate_predictions(search),
             board,
-            high=0.6,
-            medium=0.3,
+            bands=risk_bands(),
         )
         .read_all()
         .to_pandas()
     )
     explained = stratified_sample(sample, 30, SEED)["customer_id"]
-    shap_values = selected_shap_values(sample, search, FAMILY, n_jobs=1, explained=explained)
+    shap_values = selected_shap_values(
+        sample, search, FAMILY, seed=SEED, n_jobs=1, explained=explained
+    )
     targets = customers.merge(
         scores[["customer_id", "decline_probability", "score_kind"]], on="customer_id"
     )
@@ -156,7 +157,7 @@ def test_out_of_fold_customers_are_explained_by_their_outer_fold_model(build):
     assert (reasons["explained_by"] == "outer_fold_model").all()
     # the same values the SHAP table would hold for them: the outer-fold model that scored them
     expected = selected_shap_values(
-        build["sample"], build["search"], FAMILY, n_jobs=1, explained=out_of_fold["customer_id"]
+        build["sample"], build["search"], FAMILY, SEED, 1, explained=out_of_fold["customer_id"]
     )
     expected = expected_reasons(build, expected)
     pd.testing.assert_frame_equal(

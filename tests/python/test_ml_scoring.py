@@ -147,7 +147,7 @@ def _relation(frame):
 def test_sample_is_scored_out_of_fold_and_the_rest_by_the_kept_model(customers, scored_build):
     sample, predictions, board, model = scored_build
     reader = score_record_batches(
-        [pa.RecordBatch.from_pandas(customers)], model, predictions, board, high=0.6, medium=0.3
+        [pa.RecordBatch.from_pandas(customers)], model, predictions, board, bands=BANDS
     )
     scores = reader.read_all().to_pandas().set_index("customer_id")
     assert len(scores) == len(customers) and set(scores.index) == set(customers["customer_id"])
