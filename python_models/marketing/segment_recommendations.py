@@ -1,5 +1,5 @@
+from one_click.marketing import recommend
 from one_click.project import check_risk_bands, meta_list
-from one_click.segments import recommend
 
 
 def model(dbt, session):

@@ -24,10 +24,10 @@ import yaml
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from one_click.i18n import REPORT_LANGUAGES, Translator
+from one_click.marketing.recommendations import capitalize_first
 from one_click.ml.plain_reasons import SEPARATOR, reason_words
 from one_click.project import project_dir, risk_bands, setting
 from one_click.report.data import MODELS_FILE, PREFIX, SCHEMA, relation_name
-from one_click.segments.recommendations import capitalize_first
 
 INJECTED = "<script>alert('injected')</script>"
 MONTH, PREVIOUS_MONTH = "2026-11", "2026-10"
@@ -313,7 +313,7 @@ def _recommendation(
     tr: Translator, levers: list[dict], targets: dict, share: float, months: int
 ) -> tuple[str, str]:
     """The headline and the full recommendation of a segment in tr's language, worded as
-    one_click.segments.recommendations words them."""
+    one_click.marketing.recommendations words them."""
     if levers:
         headline = tr.t(f"recommendation.action.{levers[0]['feature']}.{levers[0]['direction']}")
         sentences = [

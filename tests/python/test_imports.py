@@ -21,7 +21,7 @@ LAYERS = [
     {"labels", "i18n"},  # the words
     {"ml"},  # the model: called by the dbt Python models with every setting as an argument
     {"validate", "customers"},  # a delivery, and customers from anywhere
-    {"segments", "marketing", "report", "score", "synth"},  # what reads the model's results
+    {"marketing", "report", "score", "synth"},  # what reads the model's results
     {"monthly", "publish"},  # a release
     {"refresh"},  # drives all of the above
 ]

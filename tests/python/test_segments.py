@@ -4,13 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from one_click.project import risk_bands
-from one_click.segments import LEVERS, PROFILE_FEATURES, profile_segments, recommend
-from one_click.segments.recommendations import (
+from one_click.marketing import LEVERS, PROFILE_FEATURES, profile_segments, recommend
+from one_click.marketing.recommendations import (
     effect_directions,
     high_risk_reasons,
     score_levers,
 )
+from one_click.project import risk_bands
 
 BANDS = list(risk_bands())  # the band names, riskiest first
 

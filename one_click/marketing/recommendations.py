@@ -23,8 +23,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from one_click.i18n import REPORT_LANGUAGES, Translator
 from one_click.labels import reason_groups
+from one_click.marketing.profiles import profile_frame
 from one_click.ml.plain_reasons import reason_of, reason_words
-from one_click.segments.profiles import profile_frame
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 MAX_LEVERS = 2
