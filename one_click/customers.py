@@ -25,11 +25,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from one_click.ml.progress import get_logger
+from one_click.layout import WAREHOUSE_FILE, published
+from one_click.log import get_logger
 from one_click.project import project_dir, setting
 
 FEATURES_TABLE = "customers.customer_features"
-WAREHOUSE = Path("warehouse") / "one_click.duckdb"
 
 
 class DeliveryRefused(ValueError):
@@ -39,7 +39,7 @@ class DeliveryRefused(ValueError):
 def from_warehouse(path: str | Path | None = None) -> pd.DataFrame:
     """customers.customer_features of a warehouse file (default: the project's published one),
     read read-only, in customer_id order."""
-    path = Path(path) if path else project_dir() / WAREHOUSE
+    path = Path(path) if path else published(project_dir())
     if not path.is_file():
         raise FileNotFoundError(f"no warehouse at {path}: run `make build` first")
     with duckdb.connect(str(path), read_only=True) as con:
@@ -59,7 +59,7 @@ def from_delivery(directory: str | Path, project: Path | None = None) -> pd.Data
     formats = {t: p.suffix.lstrip(".") for t, p in delivered_files(directory, project).items()}
     variables = json.dumps({"delivery_dir": str(directory), "delivery_formats": formats})
     with tempfile.TemporaryDirectory(prefix="one_click_customers_") as scratch:
-        database = Path(scratch) / "one_click.duckdb"
+        database = Path(scratch) / WAREHOUSE_FILE
         env = {k: v for k, v in os.environ.items() if not k.startswith("DBT_")}
         env.update(
             DO_NOT_TRACK="1",

@@ -24,10 +24,9 @@ from pathlib import Path
 
 import duckdb
 
+from one_click.layout import HISTORY_DIR, RELEASE_FILE
 from one_click.project import setting
 
-RELEASE_FILE = "release.json"
-HISTORY_DIR = "history"
 SCORES_FILE = "scores.parquet"
 PARTITION = "month="
 MONTH_PATTERN = re.compile(r"(\d{4})-(\d{2})")

@@ -1,10 +1,13 @@
 """The project's settings, as dbt_project.yml defines them once under `vars:`.
 
 The shop's files and vocabulary, the thresholds and the list of segments are written once, as dbt
-vars. SQL reads them with var(); the dbt Python models get them through their meta config, which
-dbt renders from the same vars; Python outside dbt (validation, scoring a batch by hand) reads
-them here. Nothing in the package keeps a copy or a fallback
-(tests/python/test_one_source.py fails if one appears).
+vars. SQL reads them with var(). The dbt Python models get them through their meta config, which
+dbt renders from the same vars (so `dbt build --vars` reaches them), and pass them to the package
+as arguments: nothing the dbt models call reads this file. Python outside dbt (the refresh,
+validation, the synthetic delivery, the report, scoring a batch by hand) reads a var with
+setting(). Nothing in the package keeps a copy or a fallback
+(tests/python/test_one_source.py fails if one appears); the meta_* functions read a var's text
+as dbt renders it into meta.
 """
 
 from __future__ import annotations
@@ -53,12 +56,40 @@ def setting(name: str, project: Path | None = None) -> Any:
     return settings[name]
 
 
-def risk_band_cutoffs(project: Path | None = None) -> dict[str, float]:
-    """{'high': var risk_band_high, 'medium': var risk_band_medium}."""
-    return {
-        "high": float(setting("risk_band_high", project)),
-        "medium": float(setting("risk_band_medium", project)),
-    }
+def risk_bands(project: Path | None = None) -> dict[str, float]:
+    """The risk bands (var risk_bands), riskiest first: name -> the lowest probability in the
+    band, checked by check_risk_bands."""
+    return check_risk_bands(setting("risk_bands", project))
+
+
+def check_risk_bands(bands) -> dict[str, float]:
+    """The bands as an ordered {name: lowest probability}, from the var or its text in a dbt
+    model's meta; a ValueError says what is wrong: at least two bands, riskiest first (lowest
+    probabilities strictly decreasing, the first below 1) and the last starting at 0."""
+    if not isinstance(bands, dict):
+        bands = ast.literal_eval(str(bands))
+    if not isinstance(bands, dict) or len(bands) < 2:
+        raise ValueError(f"var risk_bands: expected two bands or more, {{name: lowest}}: {bands!r}")
+    bands = {str(name): float(lowest) for name, lowest in bands.items()}
+    lowest = list(bands.values())
+    decreasing = all(a > b for a, b in zip(lowest, lowest[1:], strict=False))
+    if not (lowest[0] < 1 and lowest[-1] == 0 and decreasing):
+        raise ValueError(
+            "var risk_bands: the bands go riskiest first, their lowest probabilities strictly "
+            f"decreasing from below 1 to 0; got {bands}"
+        )
+    return bands
+
+
+def meta_flag(value) -> bool:
+    """A boolean var as a dbt Python model reads it from its meta: dbt renders
+    `{{ var('x') }}` to 'True' or 'False' (or passes a bool)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in ("true", "false"):
+        raise ValueError(f"expected true or false in the model's meta, got {value!r}")
+    return text == "true"
 
 
 def meta_list(value) -> list[str]:
@@ -70,3 +101,14 @@ def meta_list(value) -> list[str]:
     if not isinstance(parsed, list | tuple):
         raise ValueError(f"expected a list in the model's meta, got {value!r}")
     return [str(item) for item in parsed]
+
+
+def meta_mapping(value) -> dict:
+    """A mapping var as a dbt Python model reads it from its meta: dbt renders `{{ var('x') }}`
+    to the mapping's text (`{'a': 'b'}`), or passes a dict."""
+    if isinstance(value, dict):
+        return dict(value)
+    parsed = ast.literal_eval(str(value))
+    if not isinstance(parsed, dict):
+        raise ValueError(f"expected a mapping in the model's meta, got {value!r}")
+    return parsed

@@ -1,6 +1,7 @@
 """Publish a refresh's output as one set that switches in one atomic step; roll it back.
 
-Layout (every link target is relative, so the warehouse dir can be moved or copied with its links):
+Layout (the names: one_click.layout; every link target is relative, so the warehouse dir can be
+moved or copied with its links):
 
     warehouse/
       releases/<id>/              one complete set: the build dir renamed in, never written again
@@ -32,32 +33,9 @@ Changes to the design handed over, and why:
   written by a killed run is never reused (collect_garbage also removes it).
 - collect_garbage() without a `state` link deletes no release: nothing then says which is in use.
 - rollback() decides whether there is a previous set before it touches anything, so
-  NothingToRollBack really means nothing was changed (an old layout is not even adopted).
+  NothingToRollBack really means nothing was changed.
 - The build must be on the warehouse's filesystem (checked first): otherwise rename would fail
   half way through the publish, or a caller's fallback would copy it non-atomically.
-
-Migration from the old layout (real files at warehouse/one_click.duckdb, model/, report.html and
-maybe a real previous/ holding the same; a one_click.duckdb.wal may sit beside either file).
-publish() and rollback() first adopt it, in steps a re-run recognises and finishes:
-1. One flip records the plan: `state` -> a new state whose current and previous name two new
-   releases, <id>-adopted-published and <id>-adopted-previous. Nothing is read through `state`
-   yet (the published names are still the real files), so a kill before or after changes nothing
-   visible; without the flip a re-run starts again, after it a re-run follows the plan.
-2. Files (and a WAL beside them) get a second name in the current release: a hard link, the same
-   inode, so nothing is copied. Then a link to state/current/<name> is renamed over each real
-   file: the name switches in one step between two names of the same file. The old WAL name goes
-   last; the release already has it beside the file, where DuckDB (it resolves links) looks.
-3. Directories (model/, and previous/ as a whole, WAL included) are renamed into their release
-   and a prepared link renamed to the old name. This is the one moment a name is missing: POSIX
-   rename cannot replace a directory by a link in one step (that needs renameat2 with
-   RENAME_EXCHANGE, out of reach without ctypes). A reader then finds the name missing, an
-   error, never a mixed set; it lasts one rename, once per directory, and a re-run finishes it.
-Adoption deletes no data (the old WAL name goes only once the release holds the same file); an
-entry already in the release as another file stops it with a PublishError (as when the old
-refresh code has written over an adopted warehouse). An adopted release may lack entries of
-PUBLISHED (the old layout had no docs/): while it is published or previous, that name dangles.
-Adopting keeps both old sets; the publish that follows drops the older one, two sets back, as
-every publish does.
 
 Readers: a reader who has a published file open keeps reading it after a flip and after its
 release is deleted (Linux keeps an open inode). A reader needing several files from one set
@@ -77,16 +55,12 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-from one_click.languages import REPORT_FILES
+from one_click.layout import PREVIOUS, PUBLISHED
 
-# A release holds exactly these entries; adding one here is all a new published name needs.
-PUBLISHED = ("one_click.duckdb", "model", *REPORT_FILES, "docs", "history", "release.json")
-PREVIOUS = "previous"
 STATE = "state"
 STATES = "states"
 RELEASES = "releases"
 TMP_PREFIX = ".publish-tmp-"
-_ADOPTED = ("-adopted-published", "-adopted-previous")
 
 
 class PublishError(Exception):
@@ -114,7 +88,7 @@ def publish(build: Path, warehouse: Path) -> Path:
     """
     build, warehouse = Path(build), Path(warehouse)
     _check_build(build, warehouse)
-    _adopt(warehouse)
+    _check_names(warehouse)
     collect_garbage(warehouse)
     replaced = _read_state(warehouse)
     _fsync_tree(build)
@@ -132,17 +106,13 @@ def publish(build: Path, warehouse: Path) -> Path:
 def rollback(warehouse: Path) -> None:
     """Publish the previous set again, in one flip; the set it replaces becomes previous/."""
     warehouse = Path(warehouse)
+    _check_names(warehouse)
     state = _read_state(warehouse)
-    if state is None:
-        can_roll_back = _is_real_dir(warehouse / PREVIOUS)  # an old layout, adopted first
-    else:
-        can_roll_back = state.previous is not None
-    if not can_roll_back:
+    if state is None or state.previous is None:
         raise NothingToRollBack(
             f"nothing to roll back to: {warehouse / PREVIOUS} does not exist (at most one set "
             "has been published here). Nothing was changed."
         )
-    _adopt(warehouse)
     collect_garbage(warehouse)
     state = _read_state(warehouse)
     if (
@@ -159,7 +129,7 @@ def rollback(warehouse: Path) -> None:
 
 
 def current_release(warehouse: Path) -> Path | None:
-    """The release the published names point to; None before the first publish (or adoption)."""
+    """The release the published names point to; None before the first publish."""
     state = _read_state(Path(warehouse))
     return None if state is None else Path(warehouse) / RELEASES / state.current
 
@@ -288,81 +258,6 @@ def _temp_link(target: str, path: Path) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------
-# Adopting the old layout
-
-
-def _old_entries(warehouse: Path) -> list[Path]:
-    names = (*PUBLISHED, *(f"{name}.wal" for name in PUBLISHED), PREVIOUS)
-    paths = [warehouse / name for name in names]
-    return [path for path in paths if os.path.lexists(path) and not os.path.islink(path)]
-
-
-def _adopt(warehouse: Path) -> None:
-    """Move a set published by the old code into releases (see the module docstring)."""
-    if not _old_entries(warehouse):
-        return
-    releases = warehouse / RELEASES
-    state = _read_state(warehouse)
-    if state is None:  # step 1: the plan, in one flip
-        _mkdir(releases)
-        stamp = _new_id(releases, *_ADOPTED)
-        previous = stamp + _ADOPTED[1] if _is_real_dir(warehouse / PREVIOUS) else None
-        _flip(warehouse, _write_state(warehouse, stamp + _ADOPTED[0], previous))
-        state = _read_state(warehouse)
-        assert state is not None
-    current = releases / state.current
-    _mkdir(current)
-    links = _links()
-
-    # step 2: files, by a second name (no gap)
-    for name in PUBLISHED:
-        for entry in (name, f"{name}.wal"):
-            if _is_real_file(warehouse / entry):
-                _link_into(warehouse / entry, current / entry)
-    _fsync(current)
-    for name in PUBLISHED:
-        if _is_real_file(warehouse / name):
-            os.replace(_temp_link(links[name], warehouse / name), warehouse / name)
-        wal = warehouse / f"{name}.wal"
-        if os.path.islink(warehouse / name) and _is_real_file(wal):
-            os.unlink(wal)  # the same file is in the release, beside the one it belongs to
-
-    # step 3: directories, by a rename each (a name is missing for one rename)
-    moves = [(warehouse / name, current / name, links[name]) for name in PUBLISHED]
-    if _is_real_dir(warehouse / PREVIOUS):
-        if state.previous is None:
-            raise PublishError(_adopt_conflict(warehouse / PREVIOUS, "the state has no previous"))
-        moves.append((warehouse / PREVIOUS, releases / state.previous, links[PREVIOUS]))
-    for path, target, link in moves:
-        if not _is_real_dir(path):
-            continue
-        if os.path.lexists(target):
-            raise PublishError(_adopt_conflict(path, f"{target} already exists"))
-        temp = _temp_link(link, path)
-        os.rename(path, target)
-        os.replace(temp, path)
-    _fsync(current)
-    _fsync(releases)
-    _ensure_links(warehouse)  # names the old layout lacked
-    _fsync(warehouse)
-
-
-def _link_into(source: Path, target: Path) -> None:
-    if os.path.lexists(target):
-        if not os.path.samefile(source, target):
-            raise PublishError(_adopt_conflict(source, f"{target} is another file"))
-        return
-    os.link(source, target)
-
-
-def _adopt_conflict(path: Path, problem: str) -> str:
-    return (
-        f"cannot adopt {path} from the old layout: {problem}. Nothing was deleted; sort the "
-        "warehouse dir out by hand and run again."
-    )
-
-
-# ---------------------------------------------------------------------------------------------
 # Helpers
 
 
@@ -385,14 +280,30 @@ def _check_build(build: Path, warehouse: Path) -> None:
         )
 
 
-def _new_id(releases: Path, *suffixes: str) -> str:
+def _check_names(warehouse: Path) -> None:
+    """Refuse, before anything changes, a warehouse whose public names are not all links: the
+    switch could not replace them (a set published by hand, or by an older layout)."""
+    real = [
+        name
+        for name in (*PUBLISHED, PREVIOUS)
+        if os.path.lexists(warehouse / name) and not os.path.islink(warehouse / name)
+    ]
+    if real:
+        raise PublishError(
+            f"{warehouse} holds {', '.join(real)} as real files or directories where links "
+            "belong (one_click.publish): move them out of the way and run again. Nothing was "
+            "changed."
+        )
+
+
+def _new_id(releases: Path) -> str:
     """A sortable, unused release id: UTC time to the microsecond, and the process id."""
     now = time.time_ns()
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 10**9))
     base = f"{stamp}.{now // 1000 % 10**6:06d}Z-{os.getpid()}"
     for count in itertools.count(1):
         name = base if count == 1 else f"{base}-{count}"
-        if not any(os.path.lexists(releases / (name + s)) for s in suffixes or ("",)):
+        if not os.path.lexists(releases / name):
             return name
     raise AssertionError("unreachable")
 
@@ -403,10 +314,6 @@ def _entries(directory: Path) -> list[Path]:
 
 def _is_real_dir(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink()
-
-
-def _is_real_file(path: Path) -> bool:
-    return os.path.lexists(path) and not path.is_symlink() and not path.is_dir()
 
 
 def _mkdir(path: Path) -> None:

@@ -62,13 +62,12 @@ from pathlib import Path
 from one_click import monthly, publish
 from one_click.dbt_failures import describe_failures
 from one_click.languages import REPORT_FILES
+from one_click.layout import DOCS_DIR, HISTORY_DIR, MODEL_DIR, WAREHOUSE_DIR, WAREHOUSE_FILE
 from one_click.ml.persist import ARTIFACT_NAME, IncompatibleModel, check_compatible
+from one_click.project import setting
 from one_click.validate import delivered_files, seeds_dir, validate_delivery
 from one_click.warehouse_file import UnreadableWarehouse, check
 
-WAREHOUSE_FILE = "one_click.duckdb"  # DuckDB names the catalog after the file stem: keep it
-MODEL_DIR = "model"
-DOCS_DIR = "docs"
 LOCK_FILE = ".refresh.lock"
 BUILD_DIR = ".build"
 DBT_TARGET_DIR = ".dbt-target"  # kept between refreshes for dbt's partial parsing
@@ -256,11 +255,12 @@ def step_kept_model(project: Path, release: Path | None) -> dict:
             f"{UNCHANGED}",
             EXIT_MODEL,
         )
-    from one_click.ml.persist import load_metadata, load_model
+    from one_click.ml.persist import LAYOUT_VARS, load_metadata, load_model, serving_layout
 
     metadata = load_metadata(artifact)
+    layout = serving_layout(*(setting(name, project) for name in LAYOUT_VARS))
     try:
-        check_compatible(metadata, load_model(artifact), source=artifact.parent, project=project)
+        check_compatible(metadata, layout, load_model(artifact), source=artifact.parent)
     except IncompatibleModel as problem:
         raise RefreshFailed(
             "validate inputs", f"{problem} Nothing was built. {UNCHANGED}", EXIT_MODEL
@@ -437,7 +437,7 @@ def refresh(
         fingerprint = step_validate(project, delivery, score_only)
         delivery.run_vars = {
             "delivery_month": month,
-            "history_dir": str(warehouse / monthly.HISTORY_DIR),
+            "history_dir": str(warehouse / HISTORY_DIR),
             "history_months": [m for m in monthly.history_months(release) if m != month],
         }
         if score_only:
@@ -543,7 +543,7 @@ def main(argv: list[str] | None = None) -> int:
     project = args.project_dir.resolve()
     if not (project / "dbt_project.yml").is_file():
         parser.error(f"{project} is not a dbt project (no dbt_project.yml)")
-    warehouse = (args.warehouse_dir or project / "warehouse").resolve()
+    warehouse = (args.warehouse_dir or project / WAREHOUSE_DIR).resolve()
     if args.delivery is not None and not args.delivery.is_dir():
         parser.error(f"--delivery {args.delivery}: not a directory")
     try:

@@ -73,7 +73,6 @@ import pyarrow.parquet as pq
 from scipy.special import ndtr, ndtri
 from scipy.stats import rankdata
 
-from one_click.ml import RANDOM_SEED
 from one_click.project import project_dir, setting
 
 CUSTOMERS_FILE = "market_file"  # one row per customer, with the target
@@ -654,19 +653,21 @@ def generate(
     customers: int,
     out: Path | str,
     fmt: str = "csv",
-    seed: int = RANDOM_SEED,
+    seed: int | None = None,
     source: Path | str | None = None,
     chunk_customers: int = CHUNK_CUSTOMERS,
 ) -> Path:
     """Write a delivery of `customers` new customers to `out` (created), return `out`.
 
     fmt "csv" writes `<file>.csv` as delivered, "parquet" `<file>.parquet`. The model is
-    fitted from the delivery in `source` (default: the project's seeds).
+    fitted from the delivery in `source` (default: the project's seeds); seed: default the
+    project's one seed (var random_seed).
     """
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
     if customers < 1 or chunk_customers < 1:
         raise ValueError("customers and chunk_customers must be positive")
+    seed = int(setting("random_seed")) if seed is None else seed
     model = fit(source)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -700,14 +701,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--format", choices=FORMATS, default="csv")
-    parser.add_argument("--seed", type=int, default=RANDOM_SEED)
+    parser.add_argument("--seed", type=int, default=None, help="default: var random_seed")
     parser.add_argument("--source", type=Path, default=None, help="default: the project's seeds")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    generate(args.customers, args.out, args.format, args.seed, args.source)
+    seed = int(setting("random_seed")) if args.seed is None else args.seed
+    generate(args.customers, args.out, args.format, seed, args.source)
     seconds = time.perf_counter() - started
     print(
-        f"{args.out}: {args.customers:,} customers as {args.format} (seed {args.seed}) "
+        f"{args.out}: {args.customers:,} customers as {args.format} (seed {seed}) "
         f"in {seconds:.1f} s, peak RSS {_peak_rss_mb():,.0f} MB"
     )
     return 0

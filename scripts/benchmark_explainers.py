@@ -45,7 +45,7 @@ from threadpoolctl import threadpool_limits
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 
-from one_click.ml import RANDOM_SEED  # noqa: E402
+from one_click.layout import MODEL_DIR  # noqa: E402
 from one_click.ml.candidates import fitted_pipeline  # noqa: E402
 from one_click.ml.explain import (  # noqa: E402
     BACKGROUND_CLUSTERS,
@@ -60,9 +60,11 @@ from one_click.ml.features import (  # noqa: E402
     feature_frame,
     sort_customers,
 )
-from one_click.ml.persist import ARTIFACT_NAME, MODEL_DIRECTORY, load_metadata, load_model  # noqa: E402
+from one_click.ml.persist import ARTIFACT_NAME, load_metadata, load_model  # noqa: E402
 from one_click.ml.sampling import stratified_sample  # noqa: E402
+from one_click.project import setting  # noqa: E402
 
+RANDOM_SEED = int(setting("random_seed"))  # the project's one seed, as dbt passes it
 REFERENCE_PAIRS = 64
 SHAP_REFERENCE_EVALS = 2_000
 
@@ -83,10 +85,10 @@ def main() -> None:
     with duckdb.connect(args.warehouse, read_only=True) as connection:
         everyone = connection.sql("select * from customers.customer_features").df()
         sampled = connection.sql("select customer_id from ml.model_sample").df()
-    artifact = Path(args.warehouse).parent / MODEL_DIRECTORY / ARTIFACT_NAME
+    artifact = Path(args.warehouse).parent / MODEL_DIR / ARTIFACT_NAME
     model, family = load_model(artifact), load_metadata(artifact)["model_family"]
     training = sort_customers(everyone[everyone[ID_COLUMN].isin(sampled[ID_COLUMN])])
-    chosen = stratified_sample(everyone, args.customers)[ID_COLUMN]
+    chosen = stratified_sample(everyone, args.customers, RANDOM_SEED)[ID_COLUMN]
     explained = sort_customers(everyone[everyone[ID_COLUMN].isin(chosen)])
     X_train, X = feature_frame(training), feature_frame(explained)
     codes = CategoryCodes(X_train)
@@ -103,7 +105,9 @@ def main() -> None:
 
     rows = {}
     reference, seconds = timed(
-        lambda: permutation_shap(probability, coded, background, pairs=REFERENCE_PAIRS)[0]
+        lambda: permutation_shap(
+            probability, coded, background, pairs=REFERENCE_PAIRS, seed=RANDOM_SEED
+        )[0]
     )
     print(
         f"reference: the package's estimator, {REFERENCE_PAIRS} pairs ({seconds:.0f} s)", flush=True
@@ -140,7 +144,7 @@ def main() -> None:
         output = part_output(model, family, codes)
         part_reference, seconds = timed(
             lambda output=output: permutation_shap(
-                output, coded, background, pairs=REFERENCE_PAIRS
+                output, coded, background, pairs=REFERENCE_PAIRS, seed=RANDOM_SEED
             )[0]
         )
         print(

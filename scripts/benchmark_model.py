@@ -34,7 +34,6 @@ from sklearn.metrics import roc_auc_score
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 
-from one_click.ml import RANDOM_SEED  # noqa: E402
 from one_click.ml.explain import (  # noqa: E402
     BACKGROUND_CLUSTERS,
     feature_importance,
@@ -54,6 +53,8 @@ from one_click.ml.selection import (  # noqa: E402
 )
 from one_click.ml.training import train_final_model  # noqa: E402
 from one_click.project import setting  # noqa: E402
+
+RANDOM_SEED = int(setting("random_seed"))  # the project's one seed, as dbt passes it
 
 PHASES: list[tuple[str, float]] = []
 
@@ -100,7 +101,7 @@ def main() -> None:
         compare_sample_sizes(everyone, args, budget)
         return
     sample_size = int(setting("model_sample_size"))
-    sampled = stratified_sample(everyone, sample_size)
+    sampled = stratified_sample(everyone, sample_size, RANDOM_SEED)
     customers = everyone[everyone[ID_COLUMN].isin(sampled[ID_COLUMN])]
     print(
         f"{len(everyone)} customers from {args.warehouse}, model sample {len(customers)}"
@@ -108,7 +109,7 @@ def main() -> None:
     )
 
     with phase("candidate search (nested CV + 75/25 split, all families)"):
-        search = run_candidate_search(customers, n_jobs=args.jobs)
+        search = run_candidate_search(customers, seed=RANDOM_SEED, n_jobs=args.jobs)
     with phase("leaderboard"):
         board = leaderboard(search, len(everyone), budget)
         predictions = candidate_predictions(search)
@@ -140,7 +141,9 @@ def main() -> None:
     )
 
     with phase(f"calibration check ({family} nested CV without calibration)"):
-        raw = run_candidate_search(customers, [family], n_jobs=args.jobs, calibrate=False)
+        raw = run_candidate_search(
+            customers, [family], seed=RANDOM_SEED, n_jobs=args.jobs, calibrate=False
+        )
         raw = raw[raw["evaluation"] == "outer_fold"]
     print(
         f"  without the sigmoid calibration: Brier "
@@ -150,10 +153,17 @@ def main() -> None:
 
     chains = 2 * BACKGROUND_CLUSTERS
     with phase(f"SHAP ({family}, {chains} chains per customer, 5 outer-fold models)"):
-        shap_values = selected_shap_values(customers, search, family, n_jobs=args.jobs)
+        shap_values = selected_shap_values(
+            customers, search, family, seed=RANDOM_SEED, n_jobs=args.jobs
+        )
     with phase("SHAP again with another seed (stability of the top reasons)"):
         other = selected_shap_values(
-            customers, search, family, n_jobs=args.jobs, explain_seed=RANDOM_SEED + 1
+            customers,
+            search,
+            family,
+            seed=RANDOM_SEED,
+            n_jobs=args.jobs,
+            explain_seed=RANDOM_SEED + 1,
         )
     first, second = top_reasons(shap_values), top_reasons(other)
     same_top = (first["top_reason_1"].fillna("") == second["top_reason_1"].fillna("")).mean()
@@ -174,7 +184,9 @@ def main() -> None:
     )
 
     with phase("feature importance (permutation on the 25 %, mean |SHAP|)"):
-        importance = feature_importance(customers, search, family, shap_values, n_jobs=args.jobs)
+        importance = feature_importance(
+            customers, search, family, shap_values, seed=RANDOM_SEED, n_jobs=args.jobs
+        )
     print("\nfeature                          mean |SHAP|  rank   permutation ± std   rank")
     for row in importance.itertuples():
         print(
@@ -184,7 +196,7 @@ def main() -> None:
         )
 
     with phase(f"kept model ({family} tuned on the sample, fitted, skops round trip)"):
-        model, final_search = train_final_model(customers, family, n_jobs=args.jobs)
+        model, final_search = train_final_model(customers, family, RANDOM_SEED, n_jobs=args.jobs)
         with tempfile.TemporaryDirectory() as directory:
             artifact, _ = save_model(model, Path(directory), {"benchmark": True})
             reloaded = load_model(artifact)
@@ -218,16 +230,16 @@ def compare_sample_sizes(everyone, args, budget: float) -> None:
         "  search s  kept model s  scoring s/1000"
     )
     for size in sizes:
-        sampled = stratified_sample(pool, size)
+        sampled = stratified_sample(pool, size, RANDOM_SEED)
         customers = pool[pool[ID_COLUMN].isin(sampled[ID_COLUMN])]
         started = time.perf_counter()
-        search = run_candidate_search(customers, n_jobs=args.jobs)
+        search = run_candidate_search(customers, seed=RANDOM_SEED, n_jobs=args.jobs)
         searched = time.perf_counter() - started
         board = leaderboard(search, len(everyone), budget)
         family = selected_family(board)
         chosen = board[board["is_selected"]].iloc[0]
         started = time.perf_counter()
-        model, _ = train_final_model(customers, family, n_jobs=args.jobs)
+        model, _ = train_final_model(customers, family, RANDOM_SEED, n_jobs=args.jobs)
         trained = time.perf_counter() - started
         started = time.perf_counter()
         probability = decline_probability(model, X_scored)

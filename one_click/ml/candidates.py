@@ -20,7 +20,6 @@ from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, RobustScaler, Sta
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
-from one_click.ml import RANDOM_SEED
 from one_click.ml.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES
 
 SCALER_PARAM = "preprocess__numeric"
@@ -37,12 +36,16 @@ CALIBRATION_FOLDS = 3
 
 @dataclass(frozen=True)
 class Candidate:
-    """A model family: how to build its estimator and which hyperparameters to search."""
+    """A model family: how to build its estimator, which hyperparameters to search, and what
+    its search costs."""
 
     family: str
     make_estimator: object  # callable(seed) -> unfitted estimator
     param_distributions: dict = field(default_factory=dict)
     n_iter: int = 10
+    # the relative cost of the family's search (1 = cheapest): the candidate search starts the
+    # costliest families first, so its workers finish together
+    search_cost: int = field(kw_only=True)
 
 
 def preprocessor() -> ColumnTransformer:
@@ -105,6 +108,7 @@ CANDIDATES = {
                 "model__p": [1, 2],
             },
             n_iter=10,
+            search_cost=3,
         ),
         Candidate(
             "decision_tree",
@@ -115,18 +119,21 @@ CANDIDATES = {
                 "model__criterion": ["gini", "entropy"],
             },
             n_iter=8,
+            search_cost=1,
         ),
         Candidate(
             "logistic_regression",
             _logistic_regression,
             {"model__C": loguniform(1e-3, 1e2)},
             n_iter=6,
+            search_cost=2,
         ),
         Candidate(
             "svc",
             _svc,
             {"model__C": loguniform(5e-2, 2e1), "model__gamma": loguniform(3e-3, 3e-1)},
             n_iter=6,
+            search_cost=4,
         ),
         Candidate(
             "soft_voting",
@@ -137,13 +144,20 @@ CANDIDATES = {
                 "model__extra_trees__min_samples_leaf": randint(1, 5),
             },
             n_iter=6,
+            search_cost=5,
         ),
     ]
 }
 FAMILIES = list(CANDIDATES)
 
 
-def build_pipeline(family: str, seed: int = RANDOM_SEED) -> Pipeline:
+def costliest_first(families: list[str]) -> list[str]:
+    """The families in the order the candidate search starts them: by search_cost, costliest
+    first (a name that is no family raises a KeyError naming it)."""
+    return sorted(families, key=lambda family: -CANDIDATES[family].search_cost)
+
+
+def build_pipeline(family: str, seed: int) -> Pipeline:
     """The unfitted pipeline of a family: preprocessing, then the estimator."""
     return Pipeline(
         [("preprocess", preprocessor()), ("model", CANDIDATES[family].make_estimator(seed))]
@@ -157,7 +171,7 @@ def search_space(family: str) -> dict:
     return space
 
 
-def calibrated(pipeline: Pipeline, seed: int = RANDOM_SEED) -> CalibratedClassifierCV:
+def calibrated(pipeline: Pipeline, seed: int) -> CalibratedClassifierCV:
     """The pipeline with a sigmoid calibration of its scores.
 
     ensemble=False: the calibration map is fitted on cross-validated scores of the training rows,

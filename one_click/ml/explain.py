@@ -33,7 +33,7 @@ from sklearn.inspection import permutation_importance
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from one_click.ml import RANDOM_SEED
+from one_click.log import get_logger
 from one_click.ml.candidates import fitted_pipeline
 from one_click.ml.features import (
     CATEGORICAL_FEATURES,
@@ -43,7 +43,6 @@ from one_click.ml.features import (
     feature_frame,
     sort_customers,
 )
-from one_click.ml.progress import get_logger
 from one_click.ml.selection import (
     HOLDOUT,
     OUTER_FOLD,
@@ -105,7 +104,7 @@ def explain(
     background: pd.DataFrame,
     explained: pd.DataFrame,
     codes: CategoryCodes,
-    seed: int = RANDOM_SEED,
+    seed: int,
     clusters: int = BACKGROUND_CLUSTERS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """SHAP values (customers x FEATURES) and base values of the decline probability.
@@ -126,7 +125,7 @@ def explain_from(
     weights: np.ndarray,
     explained: pd.DataFrame,
     codes: CategoryCodes,
-    seed: int = RANDOM_SEED,
+    seed: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """explain() from a background already summarised (background_medoids: starts, weights).
 
@@ -144,7 +143,7 @@ def explain_from(
 
 
 def background_medoids(
-    model, background: pd.DataFrame, clusters: int, seed: int = RANDOM_SEED
+    model, background: pd.DataFrame, clusters: int, seed: int
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """k-means summary of the background: the customer nearest each centre, and cluster shares.
 
@@ -170,7 +169,8 @@ def permutation_shap(
     background: np.ndarray,
     weights=None,
     pairs: int = 1,
-    seed: int = RANDOM_SEED,
+    *,
+    seed: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Interventional SHAP values of f at the rows of X by antithetic permutation sampling.
 
@@ -241,8 +241,8 @@ def selected_shap_values(
     customers: pd.DataFrame,
     search: pd.DataFrame,
     family: str,
-    seed: int = RANDOM_SEED,
-    n_jobs: int = 2,
+    seed: int,
+    n_jobs: int,
     explain_seed: int | None = None,
     clusters: int = BACKGROUND_CLUSTERS,
     explained=None,
@@ -329,8 +329,8 @@ def kept_model_shap_values(
     customers: pd.DataFrame,
     explained,
     scores: pd.DataFrame,
-    seed: int = RANDOM_SEED,
-    n_jobs: int = 2,
+    seed: int,
+    n_jobs: int,
     clusters: int = BACKGROUND_CLUSTERS,
 ) -> pd.DataFrame:
     """Score mode: SHAP values of the kept model, which scored every customer.
@@ -423,9 +423,7 @@ def mean_abs_shap(shap_values: pd.DataFrame) -> pd.DataFrame:
     return summary
 
 
-def permutation_table(
-    model, X: pd.DataFrame, y, seed: int = RANDOM_SEED, n_jobs: int = 1
-) -> pd.DataFrame:
+def permutation_table(model, X: pd.DataFrame, y, seed: int, n_jobs: int = 1) -> pd.DataFrame:
     """Drop in ROC-AUC when each feature column is shuffled, PERMUTATION_REPEATS times."""
     with threadpool_limits(limits=1):
         result = permutation_importance(
@@ -463,8 +461,8 @@ def feature_importance(
     search: pd.DataFrame,
     family: str,
     shap_values: pd.DataFrame,
-    seed: int = RANDOM_SEED,
-    n_jobs: int = 2,
+    seed: int,
+    n_jobs: int,
 ) -> pd.DataFrame:
     """Mean |SHAP| over the explained customers (shap_values: the SHAP sample), and permutation
     importance on held-out customers.
@@ -481,7 +479,7 @@ def feature_importance(
 
 
 def kept_model_importance(
-    kept_model, customers: pd.DataFrame, shap_values: pd.DataFrame, seed=RANDOM_SEED, n_jobs=2
+    kept_model, customers: pd.DataFrame, shap_values: pd.DataFrame, seed: int, n_jobs: int
 ) -> pd.DataFrame:
     """Score mode: mean |SHAP| as feature_importance, and the kept model's permutation
     importance on this build's model sample (customers of a later month than it trained on)."""

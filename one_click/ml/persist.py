@@ -6,7 +6,7 @@ fails to load instead of executing.
 
 `load_model()` with no path loads the published one (warehouse/model/ of the project, see
 one_click.project.project_dir), from any directory. `check_compatible` says whether a kept
-model can serve this project's customers (score mode refuses it otherwise).
+model can serve the customers of a layout (serving_layout; score mode refuses it otherwise).
 """
 
 import hashlib
@@ -16,11 +16,12 @@ from pathlib import Path
 import pandas as pd
 import skops.io as sio
 
+from one_click.layout import MODEL_DIR, published
 from one_click.ml.features import FEATURES
-from one_click.project import project_dir, setting
+from one_click.project import project_dir
 
-MODEL_DIRECTORY = "model"
-PUBLISHED_MODEL = Path("warehouse") / MODEL_DIRECTORY  # relative to the project
+# the vars a kept model's layout records (serving_layout)
+LAYOUT_VARS = ("revenue_periods", "site_time_periods", "derived_features")
 ARTIFACT_NAME = "churn_model.skops"
 METADATA_NAME = "churn_model.json"
 
@@ -48,7 +49,7 @@ def model_directory(session) -> Path:
     ).fetchone()[0]
     if not database_path:
         raise ValueError("the warehouse is an in-memory database: nowhere to keep the model")
-    return Path(database_path).resolve().parent / MODEL_DIRECTORY
+    return Path(database_path).resolve().parent / MODEL_DIR
 
 
 def data_fingerprint(frame: pd.DataFrame) -> str:
@@ -78,7 +79,7 @@ def save_model(model, directory: Path, metadata: dict) -> tuple[Path, Path]:
 
 def published_model_path() -> Path:
     """The published kept model: <project>/warehouse/model/churn_model.skops."""
-    return project_dir() / PUBLISHED_MODEL / ARTIFACT_NAME
+    return published(project_dir(), MODEL_DIR) / ARTIFACT_NAME
 
 
 def load_model(path=None):
@@ -94,27 +95,28 @@ class IncompatibleModel(ValueError):
     """A kept model cannot serve the customers this project builds (the message says why)."""
 
 
-def serving_layout(project: Path | None = None) -> dict:
-    """What a model must agree with to score this project's customers: the features it reads,
-    the periods of the delivered period tables, and the derived features' expressions."""
+def serving_layout(revenue_periods, site_time_periods, derived_features) -> dict:
+    """What a model must agree with to score a build's customers: the features it reads, the
+    periods of the delivered period tables and the derived features' expressions (the vars of
+    LAYOUT_VARS, in that order: a dbt model passes them from its meta, the refresh from
+    one_click.project.setting)."""
     return {
         "features": list(FEATURES),
-        "revenue_periods": list(setting("revenue_periods", project)),
-        "site_time_periods": list(setting("site_time_periods", project)),
-        "derived_features": dict(setting("derived_features", project)),
+        "revenue_periods": [str(period) for period in revenue_periods],
+        "site_time_periods": [str(period) for period in site_time_periods],
+        "derived_features": {str(k): str(v) for k, v in dict(derived_features).items()},
     }
 
 
-def incompatibilities(metadata: dict, model=None, project: Path | None = None) -> list[str]:
-    """Why a kept model (its metadata, and the loaded model if given) cannot serve this
-    project's customers; empty when it can."""
-    layout = metadata.get("layout")
+def incompatibilities(metadata: dict, layout: dict, model=None) -> list[str]:
+    """Why a kept model (its metadata, and the loaded model if given) cannot serve customers of
+    `layout` (serving_layout); empty when it can."""
+    wanted, layout = layout, metadata.get("layout")
     if not isinstance(layout, dict) or "feature_distributions" not in metadata:
         return [
             "its metadata has no layout or feature distributions (it was kept by an older "
             "version of the project)"
         ]
-    wanted = serving_layout(project)
     problems = []
     kept_features = list(layout.get("features", []))
     if kept_features != wanted["features"]:
@@ -147,9 +149,10 @@ def incompatibilities(metadata: dict, model=None, project: Path | None = None) -
     return problems
 
 
-def check_compatible(metadata: dict, model=None, source=None, project: Path | None = None) -> None:
-    """Raise IncompatibleModel, naming every problem, unless the kept model can serve."""
-    problems = incompatibilities(metadata, model, project)
+def check_compatible(metadata: dict, layout: dict, model=None, source=None) -> None:
+    """Raise IncompatibleModel, naming every problem, unless the kept model can serve customers
+    of `layout` (serving_layout)."""
+    problems = incompatibilities(metadata, layout, model)
     if problems:
         where = f" at {source}" if source else ""
         raise IncompatibleModel(

@@ -25,7 +25,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
-from one_click.ml import RANDOM_SEED
+from one_click.log import get_logger
 from one_click.ml.explain import (
     BACKGROUND_CLUSTERS,
     CategoryCodes,
@@ -47,7 +47,6 @@ from one_click.ml.plain_reasons import (
     direction_features,
     plain_reasons,
 )
-from one_click.ml.progress import get_logger
 from one_click.ml.scoring import HELD_OUT, KEPT_MODEL, OUT_OF_FOLD
 from one_click.ml.selection import OUTER_FOLD, evaluation_folds, refit_fold
 
@@ -89,9 +88,9 @@ def customer_reasons(
     search: pd.DataFrame,
     family: str,
     kept_model,
-    seed: int = RANDOM_SEED,
+    seed: int,
+    n_jobs: int,
     clusters: int = BACKGROUND_CLUSTERS,
-    n_jobs: int = 1,
 ) -> pd.DataFrame:
     """One row per customer of `targets`: top_reason_1..3 (codes), reasons_ru and reasons_en (the
     words) and explained_by.

@@ -15,13 +15,12 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from one_click.ml import RANDOM_SEED
 from one_click.ml.features import ID_COLUMN, TARGET, encode_target, sort_customers
 
 SAMPLE_DTYPES = {ID_COLUMN: "int32", TARGET: "bool"}
 
 
-def stratified_sample(customers: pd.DataFrame, size: int, seed: int = RANDOM_SEED) -> pd.DataFrame:
+def stratified_sample(customers: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:
     """customer_id and label of at most `size` customers, in customer_id order.
 
     Every customer when there are no more than `size`; otherwise `size` of them, each class of

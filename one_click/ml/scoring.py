@@ -1,5 +1,5 @@
-"""Scores and their reading: risk bands, calibration, scoring a new batch with a kept model, and
-customer_scores, every customer scored as a stream of Arrow record batches."""
+"""Scores and their reading: risk bands, calibration, and customer_scores, every customer scored
+as a stream of Arrow record batches (one_click.score scores a batch by hand with a kept model)."""
 
 import numpy as np
 import pandas as pd
@@ -8,6 +8,7 @@ import sklearn
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
+from one_click.log import get_logger
 from one_click.ml.candidates import fitted_pipeline
 from one_click.ml.features import (
     CATEGORICAL_FEATURES,
@@ -18,25 +19,20 @@ from one_click.ml.features import (
     feature_frame,
 )
 from one_click.ml.metrics import calibration_table
-from one_click.ml.progress import get_logger
 from one_click.ml.selection import selected_family
-from one_click.project import risk_band_cutoffs
-
-# The bands, riskiest first. Their cut-offs on the calibrated decline probability are the vars
-# risk_band_high and risk_band_medium: the dbt model customer_scores gets them through its meta
-# config, score_customers from one_click.project.
-RISK_BANDS = ["high", "medium", "low"]
+from one_click.project import check_risk_bands
 
 
-def risk_band(probability, high: float, medium: float) -> np.ndarray:
-    """'high' when probability >= high, 'medium' when >= medium, else 'low'."""
-    if not 0 < medium < high < 1:
-        raise ValueError(f"risk band cut-offs must satisfy 0 < medium < high < 1: {medium}, {high}")
+def risk_band(probability, bands: dict[str, float]) -> np.ndarray:
+    """The band of each probability: `bands` (var risk_bands, riskiest first: name -> the lowest
+    probability in the band) gives the first band whose lowest probability it reaches."""
+    bands = check_risk_bands(bands)
     probability = np.asarray(probability, dtype=float)
     if np.isnan(probability).any():
         raise ValueError("cannot band a missing probability")
+    names, lowest = list(bands), list(bands.values())
     return np.select(
-        [probability >= high, probability >= medium], ["high", "medium"], default="low"
+        [probability >= cut for cut in lowest[:-1]], names[:-1], default=names[-1]
     ).astype(object)
 
 
@@ -61,40 +57,6 @@ def warn_unseen_categories(model, X: pd.DataFrame, logger=None) -> dict[str, lis
             "they are scored as if the category were none of the known ones"
         )
     return unseen
-
-
-def score_customers(
-    model=None, customers: pd.DataFrame | None = None, cutoffs: dict | None = None
-) -> pd.DataFrame:
-    """Score a batch with a kept model, without retraining; works from any directory.
-
-    model: a kept model (default: the published one, one_click.ml.persist.load_model()).
-    customers: customer_id and the delivered feature columns of customers.customer_features
-    (default: the published warehouse's, one_click.customers.from_warehouse(); or
-    from_delivery(dir) for a new delivery); the label is not needed. The derived columns (var
-    derived_features) are always recomputed (one_click.customers.derive), never taken on trust.
-    Returns customer_id, decline_probability and risk_band; the band cut-offs ({'high': ...,
-    'medium': ...}) default to the project's vars.
-    """
-    from one_click.customers import derive, from_warehouse
-    from one_click.ml.persist import load_model
-
-    model = load_model() if model is None else model
-    customers = from_warehouse() if customers is None else customers
-    customers = derive(customers)
-    cutoffs = cutoffs or risk_band_cutoffs()
-    high, medium = cutoffs["high"], cutoffs["medium"]
-    assert_model_positive_class(model)
-    X = feature_frame(customers)
-    warn_unseen_categories(model, X)
-    probability = model.predict_proba(X)[:, 1]
-    return pd.DataFrame(
-        {
-            ID_COLUMN: customers[ID_COLUMN].to_numpy(),
-            "decline_probability": probability,
-            "risk_band": risk_band(probability, high, medium),
-        }
-    ).astype({ID_COLUMN: "int32", "decline_probability": "float64", "risk_band": "string"})
 
 
 def calibration_by_family(predictions: pd.DataFrame, board: pd.DataFrame) -> pd.DataFrame:
@@ -141,8 +103,7 @@ def score_batch(
     model,
     out_of_fold: pd.Series,
     family: str,
-    high: float,
-    medium: float,
+    bands: dict[str, float],
     held_out_kind: str = HELD_OUT,
 ) -> tuple[pd.DataFrame, dict]:
     """Scores of one batch of customers: out of fold for the customers of the model sample
@@ -161,7 +122,7 @@ def score_batch(
         {
             ID_COLUMN: ids.astype("int32"),
             "decline_probability": probability,
-            "risk_band": risk_band(probability, high, medium),
+            "risk_band": risk_band(probability, bands),
             "score_kind": np.where(held_out, held_out_kind, OUT_OF_FOLD).astype(object),
             "model_family": family,
         }
@@ -169,16 +130,14 @@ def score_batch(
     return scores, unseen
 
 
-def _scored_record_batch(batch, model, out_of_fold, family, high, medium, held_out_kind):
+def _scored_record_batch(batch, model, out_of_fold, family, bands, held_out_kind):
     """score_batch of an Arrow record batch, as a record batch (runs in a worker process)."""
     frame = batch.to_pandas() if hasattr(batch, "to_pandas") else batch
     with (
         threadpool_limits(limits=1),
         sklearn.config_context(working_memory=SCORING_WORKING_MEMORY_MB),
     ):
-        scores, unseen = score_batch(
-            frame, model, out_of_fold, family, high, medium, held_out_kind
-        )
+        scores, unseen = score_batch(frame, model, out_of_fold, family, bands, held_out_kind)
     return pa.RecordBatch.from_pandas(scores, schema=SCORES_SCHEMA, preserve_index=False), unseen
 
 
@@ -187,8 +146,7 @@ def score_record_batches(
     model,
     predictions: pd.DataFrame,
     board: pd.DataFrame,
-    high: float,
-    medium: float,
+    bands: dict[str, float],
     n_jobs: int = 1,
     held_out_kind: str = HELD_OUT,
 ) -> pa.RecordBatchReader:
@@ -217,9 +175,7 @@ def score_record_batches(
         logger, warned = get_logger(), set()
         parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2 * n_jobs")
         tasks = (
-            delayed(_scored_record_batch)(
-                batch, model, out_of_fold, family, high, medium, held_out_kind
-            )
+            delayed(_scored_record_batch)(batch, model, out_of_fold, family, bands, held_out_kind)
             for batch in batches
         )
         for batch, unseen in parallel(tasks):
@@ -245,8 +201,7 @@ def score_relation(
     model,
     predictions: pd.DataFrame,
     board: pd.DataFrame,
-    high: float,
-    medium: float,
+    bands: dict[str, float],
     batch_rows: int = SCORING_BATCH_ROWS,
     n_jobs: int = 1,
     held_out_kind: str = HELD_OUT,
@@ -256,9 +211,7 @@ def score_relation(
     would hold a copy of every customer."""
     columns = ", ".join(f'"{column}"' for column in scored_columns())
     batches = features.select(columns).to_arrow_reader(batch_rows)
-    return score_record_batches(
-        batches, model, predictions, board, high, medium, n_jobs, held_out_kind
-    )
+    return score_record_batches(batches, model, predictions, board, bands, n_jobs, held_out_kind)
 
 
 def stamped(reader: pa.RecordBatchReader, values: dict[str, str]) -> pa.RecordBatchReader:

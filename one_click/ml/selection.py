@@ -6,8 +6,9 @@ RandomizedSearchCV (ROC-AUC) tunes the family's hyperparameters and scaler, the 
 gets one out-of-fold probability per family, and the score that selects a family (the mean of
 the outer folds' ROC-AUC) is never computed on rows that tuned it.
 
-The 75/25 split (train_test_split(..., test_size=0.25, stratify=y, random_state=42)) is the one
-published solutions use: the family is tuned on the 75 % and scored once on the 25 %.
+The 75/25 split (train_test_split(..., test_size=0.25, stratify=y, random_state=seed)) is, at
+the default seed (42), the one published solutions use: the family is tuned on the 75 % and
+scored once on the 25 %.
 
 All of it runs on the model sample (one_click.ml.sampling, at most var model_sample_size
 customers); every other customer is scored by the kept model, which is tuned and fitted on that
@@ -43,12 +44,13 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold, train_test_split
 from threadpoolctl import threadpool_limits
 
-from one_click.ml import RANDOM_SEED
+from one_click.log import get_logger
 from one_click.ml.candidates import (
     CANDIDATES,
     FAMILIES,
     build_pipeline,
     calibrated,
+    costliest_first,
     params_from_json_ready,
     params_to_json_ready,
     search_space,
@@ -62,15 +64,12 @@ from one_click.ml.features import (
     sort_customers,
 )
 from one_click.ml.metrics import brier_score, expected_calibration_error
-from one_click.ml.progress import get_logger
 
 OUTER_FOLDS = 5
 INNER_FOLDS = 3
 HOLDOUT_SIZE = 0.25
 OUTER_FOLD = "outer_fold"
 HOLDOUT = "holdout"
-# a family whose search costs more goes first, so the two workers finish together
-_COST_ORDER = ["soft_voting", "svc", "knn", "logistic_regression", "decision_tree"]
 # rows the scoring time of a fit is measured on (its test rows repeated): about the cost per
 # customer of customer_scores' batches, without the fixed cost of a call on a small fold
 SCORING_PROBE_ROWS = 5_000
@@ -92,7 +91,7 @@ SEARCH_DTYPES = {
 }
 
 
-def outer_splits(y, seed: int = RANDOM_SEED) -> list[tuple[int, np.ndarray, np.ndarray]]:
+def outer_splits(y, seed: int) -> list[tuple[int, np.ndarray, np.ndarray]]:
     """(fold number from 1, training positions, test positions) of the outer StratifiedKFold."""
     folds = StratifiedKFold(OUTER_FOLDS, shuffle=True, random_state=seed)
     return [
@@ -101,7 +100,7 @@ def outer_splits(y, seed: int = RANDOM_SEED) -> list[tuple[int, np.ndarray, np.n
     ]
 
 
-def holdout_split(y, seed: int = RANDOM_SEED) -> tuple[np.ndarray, np.ndarray]:
+def holdout_split(y, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Training and test positions of the common stratified 75/25 split, each in row order."""
     train, test = train_test_split(
         np.arange(len(y)), test_size=HOLDOUT_SIZE, stratify=y, random_state=seed
@@ -109,7 +108,7 @@ def holdout_split(y, seed: int = RANDOM_SEED) -> tuple[np.ndarray, np.ndarray]:
     return np.sort(train), np.sort(test)
 
 
-def tune(family: str, X: pd.DataFrame, y, seed: int = RANDOM_SEED, n_jobs: int = 1, folds=None):
+def tune(family: str, X: pd.DataFrame, y, seed: int, n_jobs: int = 1, folds=None):
     """RandomizedSearchCV of the family on (X, y), ROC-AUC, stratified inner folds; not refitted.
 
     A logistic regression on unscaled numbers (scaler "passthrough") stops at max_iter before it
@@ -135,9 +134,7 @@ def tune(family: str, X: pd.DataFrame, y, seed: int = RANDOM_SEED, n_jobs: int =
         return search.fit(X, y)
 
 
-def fit_tuned(
-    family: str, params: dict, X: pd.DataFrame, y, seed: int = RANDOM_SEED, calibrate: bool = True
-):
+def fit_tuned(family: str, params: dict, X: pd.DataFrame, y, seed: int, calibrate: bool = True):
     """The family's pipeline with these parameters, calibrated and fitted on (X, y).
 
     calibrate=False leaves the pipeline's own probabilities (for measuring what calibration buys;
@@ -192,8 +189,9 @@ def _evaluate(family, evaluation, fold, train, test, X, y, seed, calibrate=True)
 def run_candidate_search(
     customers: pd.DataFrame,
     families: list[str] | None = None,
-    n_jobs: int = 2,
-    seed: int = RANDOM_SEED,
+    *,
+    seed: int,
+    n_jobs: int,
     calibrate: bool = True,
 ) -> pd.DataFrame:
     """Nested CV and the 75/25 evaluation of every family, run once.
@@ -201,12 +199,14 @@ def run_candidate_search(
     Returns one row per (model_family, evaluation, scored customer): evaluation 'outer_fold'
     (fold 1..5, every customer once per family) or 'holdout' (fold 0, the 25 % test part), with
     the probability, the parameters the inner search chose for that fit, its wall time and the
-    measured scoring time of its test part (scoring_time). customers: the model sample.
+    measured scoring time of its test part (scoring_time). customers: the model sample; seed:
+    the project's one seed (var random_seed), which draws the outer folds, the 75/25 split, the
+    inner searches and the calibration folds; n_jobs: the worker processes (var workers).
     """
     logger = get_logger()
     customers = sort_customers(customers)
     X, y = feature_frame(customers), encode_target(customers)
-    families = sorted(families or FAMILIES, key=_COST_ORDER.index)
+    families = costliest_first(families or FAMILIES)
     holdout_train, holdout_test = holdout_split(y, seed)
     tasks = [
         (family, OUTER_FOLD, fold, train, test)
@@ -383,7 +383,7 @@ def selected_family(board: pd.DataFrame) -> str:
 
 
 def evaluation_folds(
-    customers: pd.DataFrame, search: pd.DataFrame, family: str, evaluation: str, seed=RANDOM_SEED
+    customers: pd.DataFrame, search: pd.DataFrame, family: str, evaluation: str, seed: int
 ) -> list[tuple[int, np.ndarray, np.ndarray, pd.DataFrame]]:
     """The folds of one family's evaluation as the search ran them, ready to refit.
 
@@ -404,9 +404,7 @@ def evaluation_folds(
     return folds
 
 
-def refit_fold(
-    family: str, fold_rows: pd.DataFrame, X: pd.DataFrame, y, train, test, seed=RANDOM_SEED
-):
+def refit_fold(family: str, fold_rows: pd.DataFrame, X: pd.DataFrame, y, train, test, seed: int):
     """Rebuild the model that scored one fold, from the parameters the search recorded.
 
     Same parameters, same training rows, same seed: it must reproduce the recorded
@@ -425,7 +423,7 @@ def refit_evaluation_models(
     search: pd.DataFrame,
     family: str,
     evaluation: str,
-    seed: int = RANDOM_SEED,
+    seed: int,
 ) -> list[tuple[int, np.ndarray, np.ndarray, object]]:
     """Rebuild the fitted models of one family's evaluation without searching again:
     (fold, training positions, test positions, fitted model) for each fold."""

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import sklearn
 
-from one_click.ml import RANDOM_SEED
+from one_click.log import get_logger
 from one_click.ml.candidates import params_to_json_ready
 from one_click.ml.drift import feature_distributions
 from one_click.ml.features import (
@@ -34,11 +34,8 @@ from one_click.ml.persist import (
     load_metadata,
     load_model,
     save_model,
-    serving_layout,
 )
-from one_click.ml.progress import get_logger
 from one_click.ml.selection import INNER_FOLDS, fit_tuned, selected_family, tune
-from one_click.project import setting
 
 # folds of the search that tunes the kept model on the model sample (as the inner searches)
 FINAL_SEARCH_FOLDS = INNER_FOLDS
@@ -74,7 +71,7 @@ CHURN_MODEL_DTYPES = {
 }
 
 
-def train_final_model(customers: pd.DataFrame, family: str, seed: int = RANDOM_SEED, n_jobs=2):
+def train_final_model(customers: pd.DataFrame, family: str, seed: int, n_jobs: int):
     """Tune the family by cross-validation on the customers, fit it on all; (model, search)."""
     customers = sort_customers(customers)
     X, y = feature_frame(customers), encode_target(customers)
@@ -86,10 +83,12 @@ def keep_selected_model(
     customers: pd.DataFrame,
     board: pd.DataFrame,
     directory: Path,
-    seed: int = RANDOM_SEED,
-    n_jobs: int = 2,
-    month: str | None = None,
-    drift_bins: int | None = None,
+    *,
+    seed: int,
+    n_jobs: int,
+    month: str,
+    drift_bins: int,
+    layout: dict,
 ) -> pd.DataFrame:
     """Train the leaderboard's selected family on the customers (the model sample), save it,
     describe it in a row.
@@ -97,14 +96,14 @@ def keep_selected_model(
     The version is derived from what determines the model (data, family, parameters, library
     versions, seed), so two builds on the same data keep the same version; trained_at differs.
     The metadata also keeps the month of the delivery it was trained on, the layout it serves
-    (features, periods, derived features) and each feature's distribution on the training
-    customers (drift_bins bins; one_click.ml.drift), which later builds compare against.
+    (persist.serving_layout: features, periods, derived features) and each feature's
+    distribution on the training customers (drift_bins bins; one_click.ml.drift), which later
+    builds compare against. seed, n_jobs (the worker count), month, drift_bins and the layout's
+    vars come from the caller (the dbt model's meta).
     """
     logger = get_logger()
     family = selected_family(board)
     started = time.perf_counter()
-    month = month or str(setting("delivery_month"))
-    drift_bins = int(drift_bins or setting("drift_bins"))
     model, search = train_final_model(customers, family, seed, n_jobs)
     training_frame = sort_customers(customers)[[ID_COLUMN, TARGET, *FEATURES]]
     fingerprint = data_fingerprint(training_frame)
@@ -130,12 +129,12 @@ def keep_selected_model(
         "metrics": metrics,
         "metrics_note": (
             "cv_*, oof_*: nested cross-validation (out-of-fold); holdout_roc_auc: tuned on the "
-            "stratified 75 % (random_state=42), scored on the 25 %; final_search_roc_auc: the "
+            f"stratified 75 % (random_state={seed}), scored on the 25 %; final_search_roc_auc: the "
             "search that tuned this model, scored on the rows that tuned it (optimistic)"
         ),
         "libraries": libraries,
         "training_month": month,
-        "layout": serving_layout(),
+        "layout": layout,
         "feature_distributions": feature_distributions(training_frame, drift_bins),
     }
     artifact, described = save_model(model, directory, metadata)
@@ -173,12 +172,12 @@ def model_row(metadata: dict, artifact: Path, described: Path, trained_in_this_b
     return pd.DataFrame([row]).astype(CHURN_MODEL_DTYPES)
 
 
-def keep_published_model(kept_directory: Path, directory: Path) -> pd.DataFrame:
+def keep_published_model(kept_directory: Path, directory: Path, layout: dict) -> pd.DataFrame:
     """Score mode: the kept model of a published warehouse (kept_directory, its model/) becomes
     this build's, copied byte for byte into `directory`; nothing is trained.
 
-    Raises persist.IncompatibleModel when that model cannot serve this project's customers
-    (check_compatible), FileNotFoundError when there is none."""
+    Raises persist.IncompatibleModel when that model cannot serve customers of `layout`
+    (persist.serving_layout; check_compatible), FileNotFoundError when there is none."""
     kept_directory, directory = Path(kept_directory), Path(directory)
     artifact = kept_directory / ARTIFACT_NAME
     if not artifact.is_file():
@@ -186,7 +185,7 @@ def keep_published_model(kept_directory: Path, directory: Path) -> pd.DataFrame:
             f"score mode: no kept model at {artifact}; train one first (make build)"
         )
     metadata = load_metadata(artifact)
-    check_compatible(metadata, load_model(artifact), source=kept_directory)
+    check_compatible(metadata, layout, load_model(artifact), source=kept_directory)
     directory.mkdir(parents=True, exist_ok=True)
     for name in (ARTIFACT_NAME, METADATA_NAME):
         shutil.copyfile(kept_directory / name, directory / name)

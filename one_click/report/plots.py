@@ -35,7 +35,9 @@ from matplotlib.ticker import Formatter
 from sklearn.metrics import roc_auc_score, roc_curve
 
 from one_click.i18n import Translator
+from one_click.labels import labels
 from one_click.ml.features import TARGET
+from one_click.project import risk_bands
 
 DPI = 100
 DECLINED_COLOUR = "#c8553d"
@@ -624,8 +626,8 @@ def probability_by_band(histogram: pd.DataFrame, bands: pd.DataFrame, *, tr: Tra
 # 5. segments
 
 
-def _level_order(values: Sequence[str]) -> list[str]:
-    known = ["low", "medium", "high"]
+def _level_order(values: Sequence[str], known: Sequence[str]) -> list[str]:
+    """The values in the order of `known` (lowest first), or sorted when one is not known."""
     unique = list(dict.fromkeys(values))
     if set(unique) <= set(known):
         return [k for k in known if k in unique]
@@ -643,8 +645,9 @@ def _profit_at_risk(tr: Translator, horizon) -> str:
 def risk_profit_heatmap(matrix: pd.DataFrame, horizon, *, tr: Translator) -> str:
     """Customers and profit at risk (over `horizon` months) in every risk band × profit level
     cell."""
-    risks = _level_order(matrix["risk_band"])
-    profits = _level_order(matrix["profit_level"])
+    # the bands (var risk_bands) and the profit levels (one_click/labels.yml), lowest first
+    risks = _level_order(matrix["risk_band"], list(risk_bands())[::-1])
+    profits = _level_order(matrix["profit_level"], list(labels()["profit_levels"])[::-1])
     risk_names = [tr.band(r) for r in risks[::-1]]
     profit_names = [_wrap(tr.level(p), 10) for p in profits]
     panels = [

@@ -10,10 +10,11 @@ from one_click.project import meta_list
 
 
 def model(dbt, session):
-    # how many customers: var reasons_top_n, rendered by dbt into meta
+    # how many customers: var reasons_top_n; at_risk_bands, random_seed, workers; rendered by
+    # dbt into meta
     dbt.config(materialized="table")
     # read for the order only: feature_importance runs first, so that the two models' worker
-    # processes (2 each) never share the 2 cores
+    # processes (var workers each) never share the cores
     dbt.ref("feature_importance")
     top = retention_top(
         dbt.ref("customer_risk"),
@@ -28,5 +29,6 @@ def model(dbt, session):
         search=dbt.ref("candidate_search").df(),
         family=selected_family(dbt.ref("model_leaderboard").df()),
         kept_model=load_kept_model(session, dbt.ref("churn_model").df()),
-        n_jobs=2,
+        seed=int(dbt.config.meta_get("random_seed")),
+        n_jobs=int(dbt.config.meta_get("workers")),
     )

@@ -1,9 +1,10 @@
-from one_click.project import meta_list
-from one_click.segments import recommend
+from one_click.marketing import recommend
+from one_click.project import check_risk_bands, meta_list
 
 
 def model(dbt, session):
-    # vars profit_at_risk_months, at_risk_bands and lever_success_share, rendered by dbt into meta
+    # vars profit_at_risk_months, at_risk_bands, lever_success_share and risk_bands, rendered by
+    # dbt into meta
     # (dbt passes only the keys it finds as literal dbt.config.meta_get calls)
     dbt.config(materialized="table")
     return recommend(
@@ -18,4 +19,5 @@ def model(dbt, session):
         horizon=int(dbt.config.meta_get("profit_at_risk_months")),
         at_risk_bands=meta_list(dbt.config.meta_get("at_risk_bands")),
         share=float(dbt.config.meta_get("lever_success_share")),
+        risk_bands=list(check_risk_bands(dbt.config.meta_get("risk_bands"))),
     )

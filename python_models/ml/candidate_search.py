@@ -5,12 +5,17 @@ kept model, read from the published warehouse it came with (var kept_warehouse).
 from one_click.ml.kept import kept_table
 from one_click.ml.sampling import rows_of
 from one_click.ml.selection import run_candidate_search
+from one_click.project import meta_flag
 
 
 def model(dbt, session):
-    # vars score_only and kept_warehouse, rendered by dbt into meta
+    # vars score_only, kept_warehouse, random_seed and workers, rendered by dbt into meta
     dbt.config(materialized="table")
-    if str(dbt.config.meta_get("score_only")).lower() == "true":
+    if meta_flag(dbt.config.meta_get("score_only")):
         return kept_table(dbt.config.meta_get("kept_warehouse"), "ml.candidate_search")
     customers = rows_of(dbt.ref("customer_features"), dbt.ref("model_sample"))
-    return run_candidate_search(customers, n_jobs=2)
+    return run_candidate_search(
+        customers,
+        seed=int(dbt.config.meta_get("random_seed")),
+        n_jobs=int(dbt.config.meta_get("workers")),
+    )

@@ -5,15 +5,14 @@ version and training month that scored it."""
 
 from one_click.ml.persist import load_kept_model
 from one_click.ml.scoring import HELD_OUT, KEPT_MODEL, score_relation, stamped
+from one_click.project import check_risk_bands, meta_flag
 
 
 def model(dbt, session):
-    # the band cut-offs: vars risk_band_high / risk_band_medium; delivery_month, score_only;
-    # rendered by dbt into meta
+    # the bands: var risk_bands; delivery_month, score_only, workers; rendered by dbt into meta
     dbt.config(materialized="table")
-    high = float(dbt.config.meta_get("risk_band_high"))
-    medium = float(dbt.config.meta_get("risk_band_medium"))
-    score_only = str(dbt.config.meta_get("score_only")).lower() == "true"
+    bands = check_risk_bands(dbt.config.meta_get("risk_bands"))
+    score_only = meta_flag(dbt.config.meta_get("score_only"))
     kept = dbt.ref("churn_model").df()
     predictions = dbt.ref("candidate_predictions").df()
     scores = score_relation(
@@ -22,9 +21,8 @@ def model(dbt, session):
         # score mode: the search's out-of-fold scores are of the training month's customers
         predictions.iloc[0:0] if score_only else predictions,
         dbt.ref("model_leaderboard").df(),
-        high=high,
-        medium=medium,
-        n_jobs=2,
+        bands=bands,
+        n_jobs=int(dbt.config.meta_get("workers")),
         held_out_kind=KEPT_MODEL if score_only else HELD_OUT,
     )
     [row] = kept.to_dict("records")

@@ -6,16 +6,19 @@ from one_click.ml.explain import feature_importance, kept_model_importance
 from one_click.ml.persist import load_kept_model
 from one_click.ml.sampling import rows_of
 from one_click.ml.selection import selected_family
+from one_click.project import meta_flag
 
 
 def model(dbt, session):
-    # score_only, rendered by dbt into meta
+    # score_only, random_seed, workers, rendered by dbt into meta
     dbt.config(materialized="table")
+    seed = int(dbt.config.meta_get("random_seed"))
+    workers = int(dbt.config.meta_get("workers"))
     customers = rows_of(dbt.ref("customer_features"), dbt.ref("model_sample"))
     family = selected_family(dbt.ref("model_leaderboard").df())
     search = dbt.ref("candidate_search").df()
     shap_values = dbt.ref("customer_shap_values").df()
-    if str(dbt.config.meta_get("score_only")).lower() == "true":
+    if meta_flag(dbt.config.meta_get("score_only")):
         kept = load_kept_model(session, dbt.ref("churn_model").df())
-        return kept_model_importance(kept, customers, shap_values, n_jobs=2)
-    return feature_importance(customers, search, family, shap_values, n_jobs=2)
+        return kept_model_importance(kept, customers, shap_values, seed=seed, n_jobs=workers)
+    return feature_importance(customers, search, family, shap_values, seed=seed, n_jobs=workers)

@@ -4,13 +4,14 @@ leaderboard, as published with it (var kept_warehouse)."""
 
 from one_click.ml.kept import kept_table
 from one_click.ml.selection import leaderboard
+from one_click.project import meta_flag
 
 
 def model(dbt, session):
     # the budget: var scoring_budget_seconds; score_only, kept_warehouse; rendered into meta
     dbt.config(materialized="table")
     search = dbt.ref("candidate_search").df()
-    if str(dbt.config.meta_get("score_only")).lower() == "true":
+    if meta_flag(dbt.config.meta_get("score_only")):
         return kept_table(dbt.config.meta_get("kept_warehouse"), "ml.model_leaderboard")
     budget = float(dbt.config.meta_get("scoring_budget_seconds"))
     [(customers,)] = dbt.ref("customer_features").aggregate("count(*)").fetchall()

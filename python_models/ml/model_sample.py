@@ -4,8 +4,8 @@ from one_click.ml.sampling import stratified_sample
 
 
 def model(dbt, session):
-    # the cap: var model_sample_size, rendered by dbt into meta
+    # the cap: var model_sample_size; random_seed; rendered by dbt into meta
     dbt.config(materialized="table")
     size = int(dbt.config.meta_get("model_sample_size"))
     labels = dbt.ref("customer_features").select("customer_id, activity_declined").df()
-    return stratified_sample(labels, size)
+    return stratified_sample(labels, size, int(dbt.config.meta_get("random_seed")))

@@ -24,10 +24,10 @@ import yaml
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from one_click.i18n import REPORT_LANGUAGES, Translator
+from one_click.marketing.recommendations import capitalize_first
 from one_click.ml.plain_reasons import SEPARATOR, reason_words
-from one_click.project import project_dir, risk_band_cutoffs, setting
+from one_click.project import project_dir, risk_bands, setting
 from one_click.report.data import MODELS_FILE, PREFIX, SCHEMA, relation_name
-from one_click.segments.recommendations import capitalize_first
 
 INJECTED = "<script>alert('injected')</script>"
 MONTH, PREVIOUS_MONTH = "2026-11", "2026-10"
@@ -242,13 +242,12 @@ def _scored(
     reasons and cell (marketing.customer_risk)."""
     chosen = predictions[predictions["model_family"] == SELECTED]
     probability = chosen["oof_probability"].to_numpy()
-    cutoffs = risk_band_cutoffs()
+    bands = risk_bands()
+    names, lowest = list(bands), list(bands.values())
     scored = customers.copy()
     scored["decline_probability"] = probability
     scored["risk_band"] = np.select(
-        [probability >= cutoffs["high"], probability >= cutoffs["medium"]],
-        ["high", "medium"],
-        "low",
+        [probability >= cut for cut in lowest[:-1]], names[:-1], names[-1]
     )
     scored["model_family"] = SELECTED
     low, high = scored["profit"].quantile(
@@ -314,7 +313,7 @@ def _recommendation(
     tr: Translator, levers: list[dict], targets: dict, share: float, months: int
 ) -> tuple[str, str]:
     """The headline and the full recommendation of a segment in tr's language, worded as
-    one_click.segments.recommendations words them."""
+    one_click.marketing.recommendations words them."""
     if levers:
         headline = tr.t(f"recommendation.action.{levers[0]['feature']}.{levers[0]['direction']}")
         sentences = [
@@ -606,7 +605,7 @@ def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]
         "drifted_features": 1,
         "max_psi": 0.31,
         "high_risk_band": "high",
-        "risk_band_high": risk_band_cutoffs()["high"],
+        "risk_band_high": next(iter(risk_bands().values())),
         "profit_at_risk_months": setting("profit_at_risk_months"),
         "lever_success_share": float(setting("lever_success_share")),
     }

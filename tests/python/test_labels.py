@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from one_click.labels import LANGUAGES, feature_label, labels, reason_groups
+from one_click.marketing import PROFILE_FEATURES
 from one_click.ml.features import FEATURES
-from one_click.segments import PROFILE_FEATURES
+from one_click.project import risk_bands
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -38,3 +39,8 @@ def test_an_unknown_feature_or_language_is_a_clear_error():
     with pytest.raises(ValueError, match="one of ru, en"):
         feature_label("tenure_days", "de")
     assert set(labels()) >= {"features", "reasons", "risk_bands", "profit_levels"}
+
+
+def test_every_risk_band_has_a_name_and_no_other():
+    """The bands are var risk_bands; labels.yml names each of them, riskiest first."""
+    assert list(labels()["risk_bands"]) == list(risk_bands())

@@ -18,6 +18,9 @@ from one_click.ml.explain import (
 )
 from one_click.ml.features import FEATURES, encode_target, feature_frame
 from one_click.ml.selection import fit_tuned, run_candidate_search
+from one_click.project import setting
+
+SEED = int(setting("random_seed"))  # the project's one seed, as the dbt models pass it
 
 
 def _toy_model(X):
@@ -27,6 +30,7 @@ def _toy_model(X):
 
 def test_permutation_estimate_matches_exact_shap():
     import shap  # pinned in requirements.txt: a missing shap fails here, it is not skipped
+
     rng = np.random.default_rng(0)
     background, X = rng.normal(size=(6, 4)), rng.normal(size=(3, 4))
     # with 4 features and 16 samples KernelExplainer enumerates every coalition: exact values
@@ -53,9 +57,11 @@ def test_background_weights_count_like_repeated_rows():
         return 3 * X[:, 0] - X[:, 1]
 
     X = np.array([[1.0, 2.0]])
-    weighted, base = permutation_shap(additive, X, np.array([[0.0, 0.0], [3.0, 3.0]]), [2, 1])
+    weighted, base = permutation_shap(
+        additive, X, np.array([[0.0, 0.0], [3.0, 3.0]]), [2, 1], seed=SEED
+    )
     repeated, same_base = permutation_shap(
-        additive, X, np.array([[0.0, 0.0], [0.0, 0.0], [3.0, 3.0]])
+        additive, X, np.array([[0.0, 0.0], [0.0, 0.0], [3.0, 3.0]]), seed=SEED
     )
     np.testing.assert_allclose(weighted, repeated)
     np.testing.assert_allclose(weighted, [[3 * (1 - 1), -(2 - 1)]])
@@ -64,28 +70,28 @@ def test_background_weights_count_like_repeated_rows():
 
 def test_no_chains_is_refused():
     with pytest.raises(ValueError, match="pairs"):
-        permutation_shap(_toy_model, np.zeros((1, 4)), np.zeros((1, 4)), pairs=0)
+        permutation_shap(_toy_model, np.zeros((1, 4)), np.zeros((1, 4)), pairs=0, seed=SEED)
 
 
 def test_background_is_summarised_by_weighted_customers_of_it(customers):
     X, y = feature_frame(customers), encode_target(customers)
-    model = fit_tuned("knn", {"model__n_neighbors": 7}, X, y)
-    starts, weights = background_medoids(model, X, clusters=5)
+    model = fit_tuned("knn", {"model__n_neighbors": 7}, X, y, SEED)
+    starts, weights = background_medoids(model, X, clusters=5, seed=SEED)
     assert len(starts) == 5 and set(starts.index) <= set(X.index)
     assert weights.sum() == pytest.approx(1) and (weights > 0).all()
-    again, _ = background_medoids(model, X, clusters=5)
+    again, _ = background_medoids(model, X, clusters=5, seed=SEED)
     assert list(again.index) == list(starts.index)
 
 
 def test_explanations_of_a_pipeline_add_up_and_repeat(customers):
     X, y = feature_frame(customers), encode_target(customers)
-    model = fit_tuned("knn", {"model__n_neighbors": 7}, X.iloc[:90], y[:90])
+    model = fit_tuned("knn", {"model__n_neighbors": 7}, X.iloc[:90], y[:90], SEED)
     codes = CategoryCodes(X)
-    values, base = explain(model, X.iloc[:90], X.iloc[90:], codes)
+    values, base = explain(model, X.iloc[:90], X.iloc[90:], codes, SEED)
     probability = model.predict_proba(X.iloc[90:])[:, 1]
     assert values.shape == (30, len(FEATURES))
     np.testing.assert_allclose(values.sum(axis=1) + base, probability, atol=1e-12)
-    again, _ = explain(model, X.iloc[:90], X.iloc[90:], codes)
+    again, _ = explain(model, X.iloc[:90], X.iloc[90:], codes, SEED)
     assert np.array_equal(values, again)
 
 
@@ -161,22 +167,24 @@ def test_permutation_importance_finds_the_signal(customers, monkeypatch):
     # the synthetic label depends on pages_per_visit and promo_purchase_share only
     monkeypatch.setattr(explain_module, "PERMUTATION_REPEATS", 3)
     X, y = feature_frame(customers), encode_target(customers)
-    model = fit_tuned("logistic_regression", {}, X.iloc[:80], y[:80])
-    table = permutation_table(model, X.iloc[80:], y[80:])
+    model = fit_tuned("logistic_regression", {}, X.iloc[:80], y[:80], SEED)
+    table = permutation_table(model, X.iloc[80:], y[80:], SEED)
     top_two = set(table.sort_values("permutation_rank")["feature"].head(2))
     assert top_two == {"pages_per_visit", "promo_purchase_share"}
     assert (table["permutation_importance_std"] >= 0).all()
 
 
 def test_the_shap_sample_gets_the_values_a_full_run_gives_it(customers, quick_search):
-    search = run_candidate_search(customers, families=["logistic_regression"], n_jobs=1)
-    everyone = selected_shap_values(customers, search, "logistic_regression", n_jobs=1)
+    search = run_candidate_search(customers, families=["logistic_regression"], n_jobs=1, seed=SEED)
+    everyone = selected_shap_values(customers, search, "logistic_regression", n_jobs=1, seed=SEED)
     chosen = customers["customer_id"].iloc[::7]
     some = selected_shap_values(
-        customers, search, "logistic_regression", n_jobs=1, explained=chosen
+        customers, search, "logistic_regression", n_jobs=1, seed=SEED, explained=chosen
     )
     assert set(some["customer_id"]) == set(chosen)
     expected = everyone[everyone["customer_id"].isin(chosen)].reset_index(drop=True)
     pd.testing.assert_frame_equal(some, expected)
     with pytest.raises(ValueError, match="not in the model sample"):
-        selected_shap_values(customers, search, "logistic_regression", n_jobs=1, explained=[1])
+        selected_shap_values(
+            customers, search, "logistic_regression", n_jobs=1, seed=SEED, explained=[1]
+        )

@@ -15,6 +15,9 @@ from one_click.ml.features import (
     feature_frame,
 )
 from one_click.ml.selection import fit_tuned
+from one_click.project import setting
+
+SEED = int(setting("random_seed"))  # the project's one seed, as the dbt models pass it
 
 
 def test_a_text_label_is_refused_not_cast(customers):
@@ -42,7 +45,7 @@ def test_a_missing_label_is_refused(customers):
 def test_probability_is_of_decline():
     # declined customers are the ones with few pages: they must get the high probabilities
     train, test = synthetic_customers(200, seed=1), synthetic_customers(200, seed=2)
-    model = fit_tuned("logistic_regression", {}, feature_frame(train), encode_target(train))
+    model = fit_tuned("logistic_regression", {}, feature_frame(train), encode_target(train), SEED)
     probability = model.predict_proba(feature_frame(test))[:, 1]
     assert roc_auc_score(test["activity_declined"], probability) > 0.8
 

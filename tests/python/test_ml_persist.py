@@ -14,22 +14,34 @@ from skops.io.exceptions import UntrustedTypesFoundException
 from one_click.ml.candidates import FAMILIES
 from one_click.ml.features import FEATURES, encode_target, feature_frame
 from one_click.ml.persist import (
+    LAYOUT_VARS,
     data_fingerprint,
     load_kept_model,
     load_metadata,
     load_model,
     model_directory,
     save_model,
+    serving_layout,
 )
-from one_click.ml.scoring import score_customers
 from one_click.ml.selection import fit_tuned
 from one_click.ml.training import REPORTED_METRICS, keep_selected_model
+from one_click.project import setting
+from one_click.score import score_customers
+
+SEED = int(setting("random_seed"))  # the project's one seed, as the dbt models pass it
+# what churn_model passes keep_selected_model from its meta, but the worker count
+KEEP = {
+    "seed": SEED,
+    "month": str(setting("delivery_month")),
+    "drift_bins": int(setting("drift_bins")),
+    "layout": serving_layout(*(setting(name) for name in LAYOUT_VARS)),
+}
 
 
 @pytest.mark.parametrize("family", FAMILIES)
 def test_every_family_round_trips_with_the_trusted_list(family, customers, tmp_path):
     X, y = feature_frame(customers), encode_target(customers)
-    model = fit_tuned(family, {}, X, y)
+    model = fit_tuned(family, {}, X, y, SEED)
     artifact, described = save_model(model, tmp_path / "model", {"version": "test"})
     loaded = load_model(artifact)
     assert np.array_equal(loaded.predict_proba(X), model.predict_proba(X))
@@ -73,8 +85,8 @@ def test_model_directory_is_beside_the_warehouse_file(tmp_path):
 def test_kept_model_is_saved_described_and_scores_a_new_batch(customers, quick_search, tmp_path):
     board = pd.DataFrame({"model_family": ["knn", "svc"], "is_selected": [False, True]})
     board = board.assign(**dict.fromkeys(REPORTED_METRICS, 0.9))
-    first = keep_selected_model(customers, board, tmp_path / "model", n_jobs=1)
-    second = keep_selected_model(customers, board, tmp_path / "again" / "model", n_jobs=1)
+    first = keep_selected_model(customers, board, tmp_path / "model", n_jobs=1, **KEEP)
+    second = keep_selected_model(customers, board, tmp_path / "again" / "model", n_jobs=1, **KEEP)
 
     row = first.iloc[0]
     assert row["model_family"] == "svc" and row["customers"] == len(customers)
@@ -99,7 +111,7 @@ def test_the_kept_model_of_the_churn_model_row_is_loaded_beside_the_warehouse(
 ):
     board = pd.DataFrame({"model_family": ["logistic_regression"], "is_selected": [True]})
     board = board.assign(**dict.fromkeys(REPORTED_METRICS, 0.9))
-    row = keep_selected_model(customers, board, tmp_path / "model", n_jobs=1)
+    row = keep_selected_model(customers, board, tmp_path / "model", n_jobs=1, **KEEP)
     connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     try:
         model = load_kept_model(connection, row)

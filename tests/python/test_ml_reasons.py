@@ -24,7 +24,9 @@ from one_click.ml.selection import (
     run_candidate_search,
 )
 from one_click.ml.training import train_final_model
+from one_click.project import risk_bands, setting
 
+SEED = int(setting("random_seed"))  # the project's one seed, as the dbt models pass it
 FAMILY = "logistic_regression"
 
 
@@ -39,25 +41,26 @@ def build(customers, quick_search):
     """A small build: a model sample of 80 of 120 customers, a SHAP sample of 30 of those, the
     kept model, and every customer's score as customer_scores gives it."""
     sample = customers[
-        customers["customer_id"].isin(stratified_sample(customers, 80)["customer_id"])
+        customers["customer_id"].isin(stratified_sample(customers, 80, SEED)["customer_id"])
     ]
-    search = run_candidate_search(sample, families=[FAMILY], n_jobs=1)
+    search = run_candidate_search(sample, families=[FAMILY], n_jobs=1, seed=SEED)
     board = leaderboard(search, len(customers), scoring_budget_seconds=1e9)
-    model, _ = train_final_model(sample, FAMILY, n_jobs=1)
+    model, _ = train_final_model(sample, FAMILY, n_jobs=1, seed=SEED)
     scores = (
         score_record_batches(
             [pa.RecordBatch.from_pandas(customers)],
             model,
             candidate_predictions(search),
             board,
-            high=0.6,
-            medium=0.3,
+            bands=risk_bands(),
         )
         .read_all()
         .to_pandas()
     )
-    explained = stratified_sample(sample, 30)["customer_id"]
-    shap_values = selected_shap_values(sample, search, FAMILY, n_jobs=1, explained=explained)
+    explained = stratified_sample(sample, 30, SEED)["customer_id"]
+    shap_values = selected_shap_values(
+        sample, search, FAMILY, seed=SEED, n_jobs=1, explained=explained
+    )
     targets = customers.merge(
         scores[["customer_id", "decline_probability", "score_kind"]], on="customer_id"
     )
@@ -78,6 +81,8 @@ def _reasons(build, targets, shap_values=None):
         build["search"],
         FAMILY,
         build["model"],
+        seed=SEED,
+        n_jobs=1,
     ).set_index("customer_id")
 
 
@@ -152,7 +157,7 @@ def test_out_of_fold_customers_are_explained_by_their_outer_fold_model(build):
     assert (reasons["explained_by"] == "outer_fold_model").all()
     # the same values the SHAP table would hold for them: the outer-fold model that scored them
     expected = selected_shap_values(
-        build["sample"], build["search"], FAMILY, n_jobs=1, explained=out_of_fold["customer_id"]
+        build["sample"], build["search"], FAMILY, SEED, 1, explained=out_of_fold["customer_id"]
     )
     expected = expected_reasons(build, expected)
     pd.testing.assert_frame_equal(
@@ -167,7 +172,9 @@ def test_held_out_customers_are_explained_by_the_kept_model(build):
     assert (reasons["explained_by"] == "kept_model").all()
     sample = sort_customers(build["sample"])
     codes = CategoryCodes(feature_frame(sample))
-    values, base = explain(build["model"], feature_frame(sample), feature_frame(held_out), codes)
+    values, base = explain(
+        build["model"], feature_frame(sample), feature_frame(held_out), codes, SEED
+    )
     # they add up to the kept model's probability, the one customer_scores shows
     np.testing.assert_allclose(
         values.sum(axis=1) + base, held_out["decline_probability"], rtol=0, atol=1e-12
@@ -202,6 +209,7 @@ def test_explaining_in_parts_and_in_workers_gives_the_same_reasons(build):
         build["search"],
         FAMILY,
         build["model"],
+        seed=SEED,
         n_jobs=2,
     ).set_index("customer_id")
     pd.testing.assert_frame_equal(in_workers.sort_index(), alone.sort_index())

@@ -5,11 +5,14 @@ import pytest
 from helpers import synthetic_customers
 
 from one_click.ml.sampling import rows_of, stratified_sample
+from one_click.project import setting
+
+SEED = int(setting("random_seed"))  # the project's one seed, as the dbt models pass it
 
 
 def test_every_customer_when_there_are_no_more_than_the_cap(customers):
     for size in (len(customers), len(customers) + 1, 10**6):
-        sample = stratified_sample(customers, size)
+        sample = stratified_sample(customers, size, SEED)
         assert list(sample["customer_id"]) == sorted(customers["customer_id"])
         assert list(sample["activity_declined"]) == list(
             customers.sort_values("customer_id")["activity_declined"]
@@ -19,7 +22,7 @@ def test_every_customer_when_there_are_no_more_than_the_cap(customers):
 def test_the_sample_is_capped_and_stratified_by_the_label():
     customers = synthetic_customers(1000, seed=4)
     share = customers["activity_declined"].mean()
-    sample = stratified_sample(customers, 200)
+    sample = stratified_sample(customers, 200, SEED)
     assert len(sample) == 200 and sample["customer_id"].is_unique
     assert set(sample["customer_id"]) <= set(customers["customer_id"])
     # each class in its share of all customers, to the customer
@@ -30,8 +33,8 @@ def test_the_sample_is_capped_and_stratified_by_the_label():
 
 def test_the_sample_is_deterministic_whatever_the_order_of_the_customers():
     customers = synthetic_customers(500, seed=5)
-    first = stratified_sample(customers, 100)
-    shuffled = stratified_sample(customers.sample(frac=1, random_state=1), 100)
+    first = stratified_sample(customers, 100, SEED)
+    shuffled = stratified_sample(customers.sample(frac=1, random_state=1), 100, SEED)
     assert first.equals(shuffled)
     assert list(first["customer_id"]) == sorted(first["customer_id"])
     other_seed = stratified_sample(customers, 100, seed=7)
@@ -40,11 +43,11 @@ def test_the_sample_is_deterministic_whatever_the_order_of_the_customers():
 
 def test_a_sample_too_small_for_both_classes_is_refused(customers):
     with pytest.raises(ValueError, match="both classes"):
-        stratified_sample(customers, 1)
+        stratified_sample(customers, 1, SEED)
 
 
 def test_rows_of_a_relation_for_the_sampled_customers(customers):
-    sample = stratified_sample(customers, 30)
+    sample = stratified_sample(customers, 30, SEED)
     connection = duckdb.connect()
     try:
         connection.register("features", customers)

@@ -15,7 +15,6 @@ from one_click.ml.sampling import stratified_sample
 from one_click.ml.scoring import (
     SCORES_SCHEMA,
     risk_band,
-    score_customers,
     score_record_batches,
     score_relation,
     unseen_categories,
@@ -27,12 +26,18 @@ from one_click.ml.selection import (
     run_candidate_search,
 )
 from one_click.ml.training import train_final_model
-from one_click.project import risk_band_cutoffs
+from one_click.project import risk_bands, setting
+from one_click.score import score_customers
+
+SEED = int(setting("random_seed"))  # the project's one seed, as the dbt models pass it
+
+
+BANDS = {"high": 0.6, "medium": 0.3, "low": 0.0}
 
 
 def test_risk_band_cut_offs():
     probability = [0.0, 0.2999, 0.3, 0.5999, 0.6, 1.0]
-    assert list(risk_band(probability, high=0.6, medium=0.3)) == [
+    assert list(risk_band(probability, BANDS)) == [
         "low",
         "low",
         "medium",
@@ -40,28 +45,43 @@ def test_risk_band_cut_offs():
         "high",
         "high",
     ]
-    assert list(risk_band([0.5], high=0.5, medium=0.2)) == ["high"]
+    assert list(risk_band([0.5], {"high": 0.5, "medium": 0.2, "low": 0.0})) == ["high"]
+    # the names and their number come from the bands given
+    two = {"at_risk": 0.5, "calm": 0.0}
+    assert list(risk_band([0.49, 0.5], two)) == ["calm", "at_risk"]
 
 
 def test_a_batch_is_banded_with_the_project_cut_offs(customers):
-    model = fit_tuned("logistic_regression", {}, feature_frame(customers), encode_target(customers))
+    model = fit_tuned(
+        "logistic_regression", {}, feature_frame(customers), encode_target(customers), SEED
+    )
     scores = score_customers(model, customers)
-    cutoffs = risk_band_cutoffs()
-    expected = risk_band(scores["decline_probability"], cutoffs["high"], cutoffs["medium"])
+    expected = risk_band(scores["decline_probability"], risk_bands())
     assert list(scores["risk_band"]) == list(expected)
     # other cut-offs give other bands: the project's are not built in
-    shifted = score_customers(model, customers, {"high": 0.99, "medium": 0.98})
+    shifted = score_customers(model, customers, {"high": 0.99, "medium": 0.98, "low": 0.0})
     assert list(shifted["risk_band"]) != list(scores["risk_band"])
 
 
-@pytest.mark.parametrize("high, medium", [(0.3, 0.6), (0.6, 0.6), (1.2, 0.3), (0.6, 0.0)])
-def test_risk_band_refuses_cut_offs_out_of_order(high, medium):
-    with pytest.raises(ValueError, match="cut-offs"):
-        risk_band([0.5], high=high, medium=medium)
+@pytest.mark.parametrize(
+    "bands",
+    [
+        {"high": 0.3, "medium": 0.6, "low": 0.0},
+        {"high": 0.6, "medium": 0.6, "low": 0.0},
+        {"high": 1.2, "medium": 0.3, "low": 0.0},
+        {"high": 0.6, "medium": 0.3, "low": 0.1},
+        {"high": 0.0},
+    ],
+)
+def test_risk_band_refuses_bands_out_of_order(bands):
+    with pytest.raises(ValueError, match="var risk_bands"):
+        risk_band([0.5], bands)
 
 
 def test_unseen_category_is_scored_with_a_warning(customers, caplog):
-    model = fit_tuned("logistic_regression", {}, feature_frame(customers), encode_target(customers))
+    model = fit_tuned(
+        "logistic_regression", {}, feature_frame(customers), encode_target(customers), SEED
+    )
     batch = synthetic_customers(5, seed=9).drop(columns=["activity_declined"])
     batch.loc[0, "favourite_category"] = "Садовый инвентарь"  # a category the shop just opened
     with caplog.at_level(logging.WARNING, logger="one_click"):
@@ -72,7 +92,9 @@ def test_unseen_category_is_scored_with_a_warning(customers, caplog):
 
 
 def test_known_categories_score_without_a_warning(customers, caplog):
-    model = fit_tuned("logistic_regression", {}, feature_frame(customers), encode_target(customers))
+    model = fit_tuned(
+        "logistic_regression", {}, feature_frame(customers), encode_target(customers), SEED
+    )
     with caplog.at_level(logging.WARNING, logger="one_click"):
         score_customers(model, customers.head(10))
     assert caplog.text == ""
@@ -108,11 +130,11 @@ def scored_build(customers, quick_search):
     """A small build: a model sample of 80 of the 120 customers, its nested search (logistic
     regression), a leaderboard that selects it and the kept model fitted on the sample."""
     sample = customers[
-        customers["customer_id"].isin(stratified_sample(customers, 80)["customer_id"])
+        customers["customer_id"].isin(stratified_sample(customers, 80, SEED)["customer_id"])
     ]
-    search = run_candidate_search(sample, families=["logistic_regression"], n_jobs=1)
+    search = run_candidate_search(sample, families=["logistic_regression"], n_jobs=1, seed=SEED)
     board = leaderboard(search, all_customers=len(customers), scoring_budget_seconds=1e9)
-    model, _ = train_final_model(sample, "logistic_regression", n_jobs=1)
+    model, _ = train_final_model(sample, "logistic_regression", n_jobs=1, seed=SEED)
     return sample, candidate_predictions(search), board, model
 
 
@@ -125,7 +147,7 @@ def _relation(frame):
 def test_sample_is_scored_out_of_fold_and_the_rest_by_the_kept_model(customers, scored_build):
     sample, predictions, board, model = scored_build
     reader = score_record_batches(
-        [pa.RecordBatch.from_pandas(customers)], model, predictions, board, high=0.6, medium=0.3
+        [pa.RecordBatch.from_pandas(customers)], model, predictions, board, bands=BANDS
     )
     scores = reader.read_all().to_pandas().set_index("customer_id")
     assert len(scores) == len(customers) and set(scores.index) == set(customers["customer_id"])
@@ -142,7 +164,7 @@ def test_sample_is_scored_out_of_fold_and_the_rest_by_the_kept_model(customers, 
     )
     # the customers outside the sample: exactly what the kept model gives them
     others = customers[~customers["customer_id"].isin(sample["customer_id"])]
-    expected = score_customers(model, others, {"high": 0.6, "medium": 0.3}).set_index("customer_id")
+    expected = score_customers(model, others, BANDS).set_index("customer_id")
     held = scores.loc[expected.index]
     assert np.array_equal(held["decline_probability"], expected["decline_probability"])
     assert list(held["risk_band"]) == list(expected["risk_band"])
@@ -155,12 +177,12 @@ def test_batches_score_as_one_call_in_customer_order(customers, scored_build):
     _, predictions, board, model = scored_build
     connection, relation = _relation(customers.sample(frac=1, random_state=3))
     try:
-        streamed = score_relation(relation, model, predictions, board, 0.6, 0.3, batch_rows=16)
+        streamed = score_relation(relation, model, predictions, board, BANDS, batch_rows=16)
         batches = list(streamed)
-        whole = score_relation(relation, model, predictions, board, 0.6, 0.3, batch_rows=10_000)
+        whole = score_relation(relation, model, predictions, board, BANDS, batch_rows=10_000)
         one_shot = whole.read_all().to_pandas()
         in_workers = score_relation(
-            relation, model, predictions, board, 0.6, 0.3, batch_rows=16, n_jobs=2
+            relation, model, predictions, board, BANDS, batch_rows=16, n_jobs=2
         ).read_all()
     finally:
         connection.close()
@@ -182,7 +204,7 @@ def test_scoring_reads_nothing_until_asked(customers, scored_build):
             read.append(start)
             yield pa.RecordBatch.from_pandas(customers.iloc[start : start + 50])
 
-    reader = score_record_batches(batches(), model, predictions, board, 0.6, 0.3)
+    reader = score_record_batches(batches(), model, predictions, board, BANDS)
     assert read == []
     reader.read_next_batch()
     assert read == [0]
@@ -192,4 +214,4 @@ def test_a_customer_scored_twice_out_of_fold_is_refused(scored_build):
     _, predictions, board, model = scored_build
     doubled = pd.concat([predictions, predictions])
     with pytest.raises(ValueError, match="twice"):
-        score_record_batches([], model, doubled, board, 0.6, 0.3)
+        score_record_batches([], model, doubled, board, BANDS)

@@ -27,6 +27,9 @@ from one_click.ml.selection import (
     scoring_time,
     selected_family,
 )
+from one_click.project import setting
+
+SEED = int(setting("random_seed"))  # the project's one seed, as the dbt models pass it
 
 
 @pytest.fixture
@@ -44,22 +47,22 @@ def memorising_knn(monkeypatch):
 def test_scores_come_from_models_that_never_saw_the_customer(memorising_knn):
     # the label is noise: only a model that saw the customer can score them well
     customers = synthetic_customers(150, seed=3, signal=False)
-    search = run_candidate_search(customers, families=["knn"], n_jobs=1)
+    search = run_candidate_search(customers, families=["knn"], n_jobs=1, seed=SEED)
     oof = candidate_predictions(search)
     assert roc_auc_score(oof["activity_declined"], oof["oof_probability"]) < 0.7
 
     X, y = feature_frame(sort_customers(customers)), encode_target(sort_customers(customers))
     memorising = {"model__n_neighbors": 5, "model__weights": "distance"}
-    in_sample = fit_tuned("knn", memorising, X, y, calibrate=False).predict_proba(X)[:, 1]
+    in_sample = fit_tuned("knn", memorising, X, y, SEED, calibrate=False).predict_proba(X)[:, 1]
     assert roc_auc_score(y, in_sample) > 0.99  # the same model scoring its own training rows
 
-    for _, train, test, rows in evaluation_folds(customers, search, "knn", OUTER_FOLD):
+    for _, train, test, rows in evaluation_folds(customers, search, "knn", OUTER_FOLD, SEED):
         assert not set(train) & set(test)
-        refit_fold("knn", rows, X, y, train, test)  # trained on `train` only; raises if not
+        refit_fold("knn", rows, X, y, train, test, SEED)  # trained on `train` only; raises if not
 
 
 def test_every_customer_scored_once_per_family(customers, quick_search):
-    search = run_candidate_search(customers, families=["logistic_regression"], n_jobs=1)
+    search = run_candidate_search(customers, families=["logistic_regression"], n_jobs=1, seed=SEED)
     oof = candidate_predictions(search)
     assert len(oof) == len(customers)
     assert not oof.duplicated(["model_family", "customer_id"]).any()
@@ -70,11 +73,11 @@ def test_every_customer_scored_once_per_family(customers, quick_search):
 def test_holdout_is_the_common_75_25_split(customers, quick_search):
     y = encode_target(sort_customers(customers))
     _, expected = train_test_split(np.arange(len(y)), test_size=0.25, stratify=y, random_state=42)
-    train, test = holdout_split(y)
+    train, test = holdout_split(y, SEED)
     assert np.array_equal(test, np.sort(expected))
     assert not set(train) & set(test) and len(train) + len(test) == len(y)
 
-    search = run_candidate_search(customers, families=["decision_tree"], n_jobs=1)
+    search = run_candidate_search(customers, families=["decision_tree"], n_jobs=1, seed=SEED)
     holdout_ids = search.loc[search["evaluation"] == HOLDOUT, "customer_id"]
     ids = sort_customers(customers)["customer_id"].to_numpy()
     assert set(holdout_ids) == set(ids[expected])
@@ -91,9 +94,9 @@ def test_two_runs_give_identical_scores(quick_search, monkeypatch):
     )
     monkeypatch.setitem(candidates.CANDIDATES, "soft_voting", fewer_trees)
     customers = synthetic_customers(80)
-    first = run_candidate_search(customers, families=["soft_voting"], n_jobs=1)
+    first = run_candidate_search(customers, families=["soft_voting"], n_jobs=1, seed=SEED)
     shuffled = customers.sample(frac=1, random_state=7)
-    second = run_candidate_search(shuffled, families=["soft_voting"], n_jobs=1)
+    second = run_candidate_search(shuffled, families=["soft_voting"], n_jobs=1, seed=SEED)
     timings = ["fit_seconds", "scoring_seconds"]
     pd.testing.assert_frame_equal(first.drop(columns=timings), second.drop(columns=timings))
 
@@ -189,7 +192,7 @@ def test_when_no_family_fits_the_fastest_is_selected():
 
 def test_scoring_time_is_measured_per_customer_on_a_large_batch(customers):
     X, y = feature_frame(customers), encode_target(customers)
-    model = fit_tuned("logistic_regression", {}, X, y)
+    model = fit_tuned("logistic_regression", {}, X, y, SEED)
     calls = []
 
     class Counting:

@@ -16,6 +16,7 @@ from one_click import monthly
 from one_click.ml import drift
 from one_click.ml.features import FEATURES
 from one_click.ml.persist import (
+    LAYOUT_VARS,
     IncompatibleModel,
     check_compatible,
     incompatibilities,
@@ -25,6 +26,9 @@ from one_click.ml.persist import (
 from one_click.ml.training import REPORTED_METRICS, keep_published_model, keep_selected_model
 from one_click.project import setting
 
+SEED = int(setting("random_seed"))  # the project's one seed, as the dbt models pass it
+# the layout the project's customers have, as churn_model passes it from its meta
+LAYOUT = serving_layout(*(setting(name) for name in LAYOUT_VARS))
 THRESHOLD = float(setting("drift_psi_threshold"))
 BINS = int(setting("drift_bins"))
 
@@ -92,7 +96,16 @@ def kept(customers, quick_search, tmp_path):
     """A kept model trained on the synthetic customers: (its directory, its metadata)."""
     board = pd.DataFrame({"model_family": ["logistic_regression"], "is_selected": [True]})
     board = board.assign(**dict.fromkeys(REPORTED_METRICS, 0.9))
-    keep_selected_model(customers, board, tmp_path / "kept" / "model", n_jobs=1, month="2026-10")
+    keep_selected_model(
+        customers,
+        board,
+        tmp_path / "kept" / "model",
+        seed=SEED,
+        n_jobs=1,
+        month="2026-10",
+        drift_bins=BINS,
+        layout=LAYOUT,
+    )
     directory = tmp_path / "kept" / "model"
     return directory, load_metadata(directory / "churn_model.json")
 
@@ -100,15 +113,15 @@ def kept(customers, quick_search, tmp_path):
 def test_the_metadata_keeps_the_month_the_layout_and_the_distributions(kept):
     _, metadata = kept
     assert metadata["training_month"] == "2026-10"
-    assert metadata["layout"] == serving_layout()
+    assert metadata["layout"] == LAYOUT
     assert set(metadata["feature_distributions"]) == set(FEATURES)
-    assert incompatibilities(metadata) == []
+    assert incompatibilities(metadata, LAYOUT) == []
 
 
 def test_score_mode_copies_the_kept_model_byte_for_byte(kept, tmp_path):
     directory, metadata = kept
     before = {p.name: sha(p) for p in directory.iterdir()}
-    row = keep_published_model(directory, tmp_path / "build" / "model").iloc[0]
+    row = keep_published_model(directory, tmp_path / "build" / "model", LAYOUT).iloc[0]
     assert {p.name: sha(p) for p in directory.iterdir()} == before
     assert {p.name: sha(p) for p in (tmp_path / "build" / "model").iterdir()} == before
     assert row["version"] == metadata["version"] and row["training_month"] == "2026-10"
@@ -135,15 +148,15 @@ def test_an_incompatible_kept_model_is_refused_naming_the_problem(kept, tmp_path
     change(metadata["layout"])
     (directory / "churn_model.json").write_text(json.dumps(metadata))
     with pytest.raises(IncompatibleModel, match=named):
-        check_compatible(metadata)
+        check_compatible(metadata, LAYOUT)
     with pytest.raises(IncompatibleModel, match="cannot score"):
-        keep_published_model(directory, tmp_path / "build" / "model")
+        keep_published_model(directory, tmp_path / "build" / "model", LAYOUT)
     assert not (tmp_path / "build" / "model").exists()
 
 
 def test_score_mode_without_a_kept_model_is_refused(tmp_path):
     with pytest.raises(FileNotFoundError, match="no kept model"):
-        keep_published_model(tmp_path / "nothing", tmp_path / "build" / "model")
+        keep_published_model(tmp_path / "nothing", tmp_path / "build" / "model", LAYOUT)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,9 +202,7 @@ def _history(release):
 
 def test_the_history_links_every_other_month_and_replaces_its_own(tmp_path):
     first = _build(tmp_path / "r1", "2026-10", 0.1)
-    assert monthly.write_history(first, first / "one_click.duckdb", None, "2026-10") == [
-        "2026-10"
-    ]
+    assert monthly.write_history(first, first / "one_click.duckdb", None, "2026-10") == ["2026-10"]
     second = _build(tmp_path / "r2", "2026-11", 0.2)
     months = monthly.write_history(second, second / "one_click.duckdb", first, "2026-11")
     assert months == ["2026-10", "2026-11"]

@@ -42,6 +42,8 @@ THRESHOLDS = (
     "drift_psi_threshold",
     "report_entrants_shown",
     "delivery_month",
+    "workers",
+    "min_selected_roc_auc",
 )
 
 
@@ -186,3 +188,101 @@ def test_staging_names_delivered_columns_that_exist():
             assert delivered in headers, (model["name"], column["name"], delivered)
             declared += 1
     assert declared > 20
+
+
+# ---------------------------------------------------------------------------------------------
+# The dbt yml's accepted values are the package's definitions (checked here, not copied by hand)
+
+
+def accepted_values(folder: str) -> dict[tuple[str, str], list]:
+    """(model, column) -> the values of its unconditional accepted_values test, for every model
+    of the yml files under folder."""
+    found = {}
+    for path in sorted((PROJECT_DIR / folder).rglob("*.yml")):
+        for model in yaml.safe_load(path.read_text(encoding="utf-8")).get("models") or []:
+            for column in model.get("columns") or []:
+                for test in column.get("data_tests") or []:
+                    if isinstance(test, dict) and "accepted_values" in test:
+                        spec = test["accepted_values"]
+                        if "where" not in (spec.get("config") or {}):
+                            found[(model["name"], column["name"])] = spec["arguments"]["values"]
+    return found
+
+
+def definitions() -> dict[str, list]:
+    """Each column name whose values the package defines, with the definition."""
+    from one_click.layout import MODEL_DIR
+    from one_click.ml.candidates import FAMILIES
+    from one_click.ml.features import FEATURES
+    from one_click.ml.persist import ARTIFACT_NAME, METADATA_NAME
+    from one_click.ml.reasons import FROM_KEPT_MODEL, FROM_OUTER_FOLD_MODEL, FROM_SHAP_TABLE
+    from one_click.ml.scoring import HELD_OUT, KEPT_MODEL, OUT_OF_FOLD
+    from one_click.ml.selection import HOLDOUT, OUTER_FOLD
+
+    return {
+        "model_family": FAMILIES,
+        "feature": FEATURES,
+        "risk_band": list(VARS["risk_bands"]),
+        "score_kind": [OUT_OF_FOLD, HELD_OUT, KEPT_MODEL],
+        "evaluation": [OUTER_FOLD, HOLDOUT],
+        "artifact_path": [f"{MODEL_DIR}/{ARTIFACT_NAME}"],
+        "metadata_path": [f"{MODEL_DIR}/{METADATA_NAME}"],
+        "explained_by": [FROM_SHAP_TABLE, FROM_OUTER_FOLD_MODEL, FROM_KEPT_MODEL],
+    }
+
+
+def test_the_accepted_values_of_the_python_models_are_the_package_definitions():
+    defined = definitions()
+    checked = 0
+    for (model, column), values in accepted_values("python_models").items():
+        if column in defined:
+            assert list(values) == list(defined[column]), (model, column, defined[column])
+            checked += 1
+    assert checked >= 10
+
+
+def test_the_check_of_accepted_values_can_fail(tmp_path):
+    """A family listed in the yml but not defined would be found."""
+    folder = tmp_path / "python_models"
+    folder.mkdir()
+    (folder / "_x__models.yml").write_text(
+        yaml.safe_dump(
+            {
+                "models": [
+                    {
+                        "name": "m",
+                        "columns": [
+                            {
+                                "name": "model_family",
+                                "data_tests": [
+                                    {"accepted_values": {"arguments": {"values": ["knn", "gbm"]}}}
+                                ],
+                            }
+                        ],
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    [(key, values)] = accepted_values(str(folder)).items()
+    assert key == ("m", "model_family") and values != definitions()["model_family"]
+
+
+def test_the_report_names_every_family_and_no_other():
+    from one_click.ml.candidates import FAMILIES
+
+    names = yaml.safe_load((PROJECT_DIR / "one_click" / "messages" / "models.yml").read_text())
+    assert sorted(names) == sorted(f"model.family.{family}" for family in FAMILIES)
+
+
+def test_the_python_code_reads_the_bands_from_var_risk_bands():
+    """The bands' names and cut-offs: var risk_bands; the old pair of cut-off vars is not read."""
+    readers = [
+        str(path)
+        for path, text in code_files()
+        if path.parts[0] in ("one_click", "python_models") and path.suffix != ".sql"
+        for name in ("risk_band_high", "risk_band_medium")
+        if name in text
+    ]
+    assert readers == []

@@ -41,9 +41,6 @@ TAG_FILES = {  # the file each published name's tag is read from
     "release.json": "release.json",
     "report.de.html": "report.de.html",  # a name added later (test_a_new_name_needs_only_the_tuple)
 }
-OLD, OLDER = "old", "older"  # the sets of an old-layout warehouse: no docs/, a WAL beside the file
-OLD_NAMES = ("one_click.duckdb", "model", "report.html")  # what the old refresh code published
-ADOPTED = {OLD, OLDER}
 REFRESH_FILES = {".refresh.lock", ".dbt-target"}  # refresh.py's: publish never touches them
 
 Pair = tuple[str | None, str | None]  # (published tag, previous tag)
@@ -76,16 +73,6 @@ def new_warehouse(path: Path, *published: str) -> Path:
     return path
 
 
-def old_layout(path: Path, with_previous: bool = True) -> Path:
-    """A warehouse published by the old refresh code: real files, a WAL beside the file."""
-    new_warehouse(path)
-    sets = [(path, OLD)] + ([(path / "previous", OLDER)] if with_previous else [])
-    for root, tag in sets:
-        write_set(root, tag, OLD_NAMES)
-        (root / "one_click.duckdb.wal").write_text(f"wal {tag}")
-    return path
-
-
 def snapshot(root: Path) -> dict[str, str]:
     """Every entry under root, links not followed: what 'nothing changed' compares."""
     entries = {}
@@ -106,9 +93,7 @@ def snapshot(root: Path) -> dict[str, str]:
 def set_at(root: Path) -> tuple[str | None, list[str]]:
     """The one tag of the set the names under root show (None: none) and the entries it lacks.
 
-    AssertionError if the entries carry different tags. An adopted old set may lack the names
-    published since (docs/, the English report, the contact lists, the score history) but must
-    have its WAL beside the file (in whatever dir the name resolves to).
+    AssertionError if the entries carry different tags.
     """
     tags = {}
     for name in pub.PUBLISHED:
@@ -121,35 +106,21 @@ def set_at(root: Path) -> tuple[str | None, list[str]]:
     if not found:
         return None, []
     tag = found.pop()
-    lacking = [
-        n for n, t in tags.items() if t is None and not (tag in ADOPTED and n not in OLD_NAMES)
-    ]
-    if tag in ADOPTED and tags["one_click.duckdb"]:
-        wal = Path(os.path.realpath(root / "one_click.duckdb")).with_name("one_click.duckdb.wal")
-        if not wal.is_file() or wal.read_text() != f"wal {tag}":
-            lacking.append("one_click.duckdb.wal")
-    return tag, lacking
+    return tag, [n for n, t in tags.items() if t is None]
 
 
-def check(warehouse: Path, allowed: set[Pair], in_transit: frozenset[str] = frozenset()) -> Pair:
-    """The (published, previous) tags, asserted complete, unmixed and one of `allowed`.
-
-    in_transit: the directories adoption renames (its one gap); one of them may be missing.
-    Outside adoption the tags must also be those of the releases the state names.
-    """
+def check(warehouse: Path, allowed: set[Pair]) -> Pair:
+    """The (published, previous) tags, asserted complete, unmixed and one of `allowed`, and
+    those of the releases the state names."""
     current, gaps = set_at(warehouse)
     previous, previous_gaps = set_at(warehouse / "previous")
     assert not previous_gaps, f"{warehouse}/previous lacks {previous_gaps}"
     pair = (current, previous)
-    if in_transit and previous is None and pair not in allowed:
-        gaps.append("previous")
-        pair = next(((c, p) for c, p in allowed if c == current), pair)
-    assert set(gaps) <= in_transit and len(gaps) <= 1, f"{warehouse}: {current} set lacks {gaps}"
+    assert not gaps, f"{warehouse}: {current} set lacks {gaps}"
     assert pair in allowed, f"{warehouse}: published, previous = {pair}, not one of {allowed}"
-    if not in_transit:
-        for release, tag in zip((current_release, previous_release), pair, strict=True):
-            named = release(warehouse)
-            assert (named and set_at(named)[0]) == tag, f"the state names {named}, not {tag}"
+    for release, tag in zip((current_release, previous_release), pair, strict=True):
+        named = release(warehouse)
+        assert (named and set_at(named)[0]) == tag, f"the state names {named}, not {tag}"
     return pair
 
 
@@ -243,20 +214,23 @@ def test_rollback_swaps_and_a_second_rollback_undoes_it(tmp_path):
     assert rolled_back(warehouse, ("1", "2")) == ("2", "1")
 
 
-@pytest.mark.parametrize("published", ["nothing", "one set", "old layout without previous/"])
+@pytest.mark.parametrize("published", ["nothing", "one set"])
 def test_rollback_with_nothing_to_roll_back_to_changes_nothing(tmp_path, published):
-    if published == "old layout without previous/":
-        warehouse = old_layout(tmp_path / "w", with_previous=False)
-    else:
-        warehouse = new_warehouse(tmp_path / "w", *(["1"] if published == "one set" else []))
+    warehouse = new_warehouse(tmp_path / "w", *(["1"] if published == "one set" else []))
     rolled_back(warehouse, (None, None))  # asserts the refusal and an unchanged snapshot
 
 
-def test_adopting_the_old_layout_keeps_both_sets_without_copying(tmp_path):
-    warehouse = old_layout(tmp_path / "w")
-    inode = os.stat(warehouse / "one_click.duckdb").st_ino
-    assert rolled_back(warehouse, (OLD, OLDER)) == (OLDER, OLD)
-    assert os.stat(warehouse / "previous" / "one_click.duckdb").st_ino == inode
+@pytest.mark.parametrize("action", ["publish", "rollback"])
+def test_a_real_file_where_a_link_belongs_is_refused_and_nothing_changes(tmp_path, action):
+    warehouse = new_warehouse(tmp_path / "w", "1", "2")
+    (warehouse / "one_click.duckdb").unlink()
+    write_set(warehouse, "by-hand", ("one_click.duckdb",))
+    if action == "publish":
+        build(warehouse, "3")
+    before = snapshot(warehouse)
+    with pytest.raises(PublishError, match=r"one_click\.duckdb as real files.*Nothing was changed"):
+        publish(warehouse / ".build", warehouse) if action == "publish" else rollback(warehouse)
+    assert snapshot(warehouse) == before
 
 
 # ---------------------------------------------------------------------------------------------
@@ -289,32 +263,10 @@ def _first_publish(path: Path) -> Path:
     return warehouse
 
 
-def _old_layout_and_build(path: Path, with_previous: bool = True) -> Path:
-    warehouse = old_layout(path, with_previous)
-    build(warehouse, "new")
-    return warehouse
-
-
-MOVED = frozenset({"model", "previous"})  # the old layout's directories
-SCENARIOS = {  # start warehouse, action, (published, previous) before and after, adoption
-    "publish": (_publish_3_over_2, "publish", ("2", "1"), ("3", "2"), frozenset()),
-    "first publish": (_first_publish, "publish", (None, None), ("1", None), frozenset()),
-    "rollback": (
-        lambda p: new_warehouse(p, "1", "2"),
-        "rollback",
-        ("2", "1"),
-        ("1", "2"),
-        frozenset(),
-    ),
-    "adopt, publish": (_old_layout_and_build, "publish", (OLD, OLDER), ("new", OLD), MOVED),
-    "adopt, rollback": (old_layout, "rollback", (OLD, OLDER), (OLDER, OLD), MOVED),
-    "adopt without previous/, publish": (
-        lambda p: _old_layout_and_build(p, with_previous=False),
-        "publish",
-        (OLD, None),
-        ("new", OLD),
-        MOVED,
-    ),
+SCENARIOS = {  # start warehouse, action, (published, previous) before and after
+    "publish": (_publish_3_over_2, "publish", ("2", "1"), ("3", "2")),
+    "first publish": (_first_publish, "publish", (None, None), ("1", None)),
+    "rollback": (lambda p: new_warehouse(p, "1", "2"), "rollback", ("2", "1"), ("1", "2")),
 }
 
 
@@ -323,7 +275,7 @@ def test_a_kill_at_any_point_leaves_one_whole_set_and_the_next_runs_work(
     tmp_path, monkeypatch, scenario
 ):
     monkeypatch.setattr(os, "fsync", lambda descriptor: None)  # as in the child: speed only
-    make_start, action, before, after, in_transit = SCENARIOS[scenario]
+    make_start, action, before, after = SCENARIOS[scenario]
     start = make_start(tmp_path / "start")
     complete = shutil.copytree(start, tmp_path / "k0", symlinks=True)
     done = run_child(action, complete, 0)
@@ -336,7 +288,7 @@ def test_a_kill_at_any_point_leaves_one_whole_set_and_the_next_runs_work(
         killed = run_child(action, warehouse, kill_at)
         assert killed.returncode == -signal.SIGKILL, (kill_at, killed.stderr)
         try:
-            pair = check(warehouse, {before, after}, in_transit=in_transit)
+            pair = check(warehouse, {before, after})
             seen.add(pair)
             _after_kill_both_operations_work(warehouse, pair)
         except AssertionError as error:

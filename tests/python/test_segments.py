@@ -4,12 +4,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from one_click.segments import LEVERS, PROFILE_FEATURES, profile_segments, recommend
-from one_click.segments.recommendations import (
+from one_click.marketing import LEVERS, PROFILE_FEATURES, profile_segments, recommend
+from one_click.marketing.recommendations import (
     effect_directions,
     high_risk_reasons,
     score_levers,
 )
+from one_click.project import risk_bands
+
+BANDS = list(risk_bands())  # the band names, riskiest first
 
 
 def make_customers(n=60, seed=0):
@@ -138,6 +141,7 @@ def test_recommendation_names_the_lever_the_targets_and_the_profit_kept():
         6,
         ["high", "medium"],
         0.2,
+        BANDS,
     )
     row = out.iloc[0]
     assert row["lever_1"] == "pages_per_visit"
@@ -164,7 +168,7 @@ def test_recommendation_names_the_lever_the_targets_and_the_profit_kept():
 def test_the_assumed_share_is_checked():
     customers, memberships, profiles, summary = _few_pages_segment()
     with pytest.raises(ValueError, match="lever_success_share"):
-        recommend(customers, profiles, summary, _importance(), memberships, 3, ["high"], 1.5)
+        recommend(customers, profiles, summary, _importance(), memberships, 3, ["high"], 1.5, BANDS)
 
 
 def test_recommendation_without_levers_or_risk_says_so():
@@ -182,7 +186,9 @@ def test_recommendation_without_levers_or_risk_says_so():
         }
     )
     customers["risk_band"] = "low"
-    out = recommend(customers, profiles, summary, _importance(), memberships, 3, ["high"], 0.2)
+    out = recommend(
+        customers, profiles, summary, _importance(), memberships, 3, ["high"], 0.2, BANDS
+    )
     row = out.iloc[0]
     assert pd.isna(row["lever_1"])
     assert row["targeted_customers"] == 0
@@ -209,7 +215,7 @@ def test_high_risk_reasons_count_levers_among_high_risk_members_only():
     customers["top_reason_2"] = ["tenure_high", "service_errors_high", None, None, None, None]
     customers["top_reason_3"] = None
     memberships = memberships_for([1, 2, 3, 4], "s")  # 5 and 6 are outside the segment
-    count, levers = high_risk_reasons(customers, memberships, "s", "targeted")
+    count, levers = high_risk_reasons(customers, memberships, "s", "targeted", BANDS[0])
     assert count == 3
     # service_errors 3 times, promo once; tenure is not a lever, pages only outside or low risk
     assert levers == ["service_errors_high", "promotions_high"]

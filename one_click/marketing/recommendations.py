@@ -23,8 +23,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from one_click.i18n import REPORT_LANGUAGES, Translator
 from one_click.labels import reason_groups
+from one_click.marketing.profiles import profile_frame
 from one_click.ml.plain_reasons import reason_of, reason_words
-from one_click.segments.profiles import profile_frame
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 MAX_LEVERS = 2
@@ -131,14 +131,20 @@ def _members(memberships: pd.DataFrame, segment_name: str, family: str) -> pd.Se
 
 
 def high_risk_reasons(
-    customers: pd.DataFrame, memberships: pd.DataFrame, segment_name: str, family: str
+    customers: pd.DataFrame,
+    memberships: pd.DataFrame,
+    segment_name: str,
+    family: str,
+    top_band: str,
 ) -> tuple[int, list[str]]:
-    """How many of the segment's customers are in the high risk band, and the reason codes of
-    levers most often among their top reasons (most frequent first; a reason whose words need
-    the customer's value, such as the tier, is left out)."""
+    """How many of the segment's customers are in the riskiest band (top_band, the first of var
+    risk_bands), and the reason codes of levers most often among their top reasons (most
+    frequent first; a reason whose words need the customer's value, such as the tier, is left
+    out)."""
     lever_reasons = {lv.reason for lv in LEVERS}
     members = _members(memberships, segment_name, family)
-    at_risk = customers[customers["customer_id"].isin(members) & (customers["risk_band"] == "high")]
+    in_band = customers["risk_band"] == top_band
+    at_risk = customers[customers["customer_id"].isin(members) & in_band]
     codes = pd.concat([at_risk[f"top_reason_{i}"] for i in (1, 2, 3)]).dropna().astype(str)
     keep = codes.map(reason_of).isin(lever_reasons) & ~codes.isin(list(reason_groups()))
     ranked = codes[keep].value_counts().rename_axis("code").reset_index()
@@ -183,13 +189,14 @@ def recommend(
     horizon: int,
     at_risk_bands: list[str],
     share: float,
+    risk_bands: list[str],
 ) -> pd.DataFrame:
     """One recommendation per segment of `summary` (segment_family, segment_name, customers,
     profit_at_risk), in every language, from its profile, the model's importances and the
-    reasons of its high-risk customers (`memberships`: segment_family, segment_name,
+    reasons of its customers in the riskiest band (`memberships`: segment_family, segment_name,
     customer_id; `customers`: customer_risk with the top reasons). `horizon`: the months profit
     at risk covers (var profit_at_risk_months); `at_risk_bands` and `share`: vars at_risk_bands
-    and lever_success_share."""
+    and lever_success_share; `risk_bands`: the names of var risk_bands, riskiest first."""
     if not 0 < share <= 1:
         raise ValueError(f"lever_success_share must be in (0, 1], got {share}")
     numbers = profile_frame(customers)
@@ -210,7 +217,7 @@ def recommend(
             direction=np.where(levers["segment_mean"] > levers["rest_mean"], "up", "down")
         )
         _, risk_codes = high_risk_reasons(
-            customers, memberships, segment.segment_name, segment.segment_family
+            customers, memberships, segment.segment_name, segment.segment_family, risk_bands[0]
         )
         targets = targeted(
             customers,

@@ -1,4 +1,4 @@
-"""One logger for the ML code: dbt's log inside a dbt run, the standard logging module outside."""
+"""One logger for the package: dbt's log inside a dbt run, the standard logging module outside."""
 
 import logging
 
