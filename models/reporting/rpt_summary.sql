@@ -77,7 +77,7 @@ summary as (
         model_month.*,
         {{ top_risk_band() }} as high_risk_band,
         -- the lowest probability of the riskiest band
-        {{ var('risk_bands').values() | first }} as risk_band_high,
+        {{ var('risk_bands').values() | first }} as top_risk_band_from,
         {{ var('profit_at_risk_months') }} as profit_at_risk_months,
         cast({{ var('lever_success_share') }} as double) as lever_success_share
     from selected

@@ -605,7 +605,7 @@ def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]
         "drifted_features": 1,
         "max_psi": 0.31,
         "high_risk_band": "high",
-        "risk_band_high": next(iter(risk_bands().values())),
+        "top_risk_band_from": next(iter(risk_bands().values())),
         "profit_at_risk_months": setting("profit_at_risk_months"),
         "lever_success_share": float(setting("lever_success_share")),
     }

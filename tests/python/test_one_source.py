@@ -23,8 +23,6 @@ CODE_DIRS = ("models", "macros", "python_models", "one_click", "analyses", "seed
 SUFFIXES = {".sql", ".py", ".j2", ".yml"}
 THRESHOLDS = (
     "max_plausible_monthly_revenue",
-    "risk_band_high",
-    "risk_band_medium",
     "low_profit_quantile",
     "high_profit_quantile",
     "profit_at_risk_months",
