@@ -56,14 +56,15 @@ lint: venv
 	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
 
 ## bench: validation, the full refresh on synthetic deliveries of 1.3 k to 1.3 M customers, and
-## shap's explainers against the package's estimator on the published model (about 40 minutes)
+## on the published model shap's explainers against the package's estimator and the model phase
+## by phase (about 45 minutes); the tables are written to docs/benchmarks/ as well
 bench: venv
 	$(BIN)/python scripts/benchmark_validate.py
 	$(BIN)/python scripts/benchmark_scale.py $(if $(SIZES),--sizes $(SIZES))
-	@# shap's explainers against the package's estimator, on the published model
 	@if [ -e warehouse/one_click.duckdb ]; then \
-		$(BIN)/python scripts/benchmark_explainers.py warehouse/one_click.duckdb; \
-	else echo "benchmark_explainers: no published warehouse; run make build first"; fi
+		$(BIN)/python scripts/benchmark_explainers.py warehouse/one_click.duckdb && \
+		$(BIN)/python scripts/benchmark_model.py warehouse/one_click.duckdb; \
+	else echo "benchmark_explainers, benchmark_model: no published warehouse; run make build first"; fi
 
 clean:
 	rm -rf target logs warehouse/candidate warehouse/.build warehouse/.dbt-target

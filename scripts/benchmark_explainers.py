@@ -31,6 +31,9 @@ with 64 pairs of chains per background customer, 1,536 chains), itself checked a
 long run of shap.PermutationExplainer: the share of customers whose top reason (the largest
 positive SHAP value) is the reference's, the mean share of the top three in common, and the
 Pearson correlation and RMSE of all the values.
+
+The tables are also written to docs/benchmarks/explainers.md (or --results FILE) with the date,
+the machine and the command (scripts/bench_results.py).
 """
 
 import argparse
@@ -40,6 +43,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+from bench_results import Results
 from threadpoolctl import threadpool_limits
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -78,7 +82,11 @@ def main() -> None:
         help="DuckDB file holding customers.customer_features and ml.model_sample",
     )
     parser.add_argument("--customers", type=int, default=300, help="customers explained")
+    parser.add_argument(
+        "--results", type=Path, help="the markdown file written (default: docs/benchmarks/)"
+    )
     args = parser.parse_args()
+    results = Results("explainers", "SHAP: the package's estimator against shap's", args.results)
 
     import shap  # noqa: PLC0415  (imported here: its import alone takes seconds)
 
@@ -94,10 +102,16 @@ def main() -> None:
     codes = CategoryCodes(X_train)
     starts, _ = background_medoids(model, X_train, BACKGROUND_CLUSTERS, RANDOM_SEED)
     background, coded = codes.encode(starts), codes.encode(X)
-    print(
+    setting = (
         f"{family} kept model ({artifact}), trained on {len(training)} customers;"
         f" {len(explained)} customers explained against {len(background)} background customers"
-        f" (equal weights); shap {shap.__version__}\n"
+        f" (equal weights); shap {shap.__version__}"
+    )
+    print(setting + "\n")
+    results.text(
+        setting + ". Every method on one thread; agreement with the reference: the share of"
+        " customers with the same top reason, the mean share of the top three in common, the"
+        " correlation and RMSE of all values.",
     )
 
     def probability(rows: np.ndarray) -> np.ndarray:
@@ -109,9 +123,10 @@ def main() -> None:
             probability, coded, background, pairs=REFERENCE_PAIRS, seed=RANDOM_SEED
         )[0]
     )
-    print(
-        f"reference: the package's estimator, {REFERENCE_PAIRS} pairs ({seconds:.0f} s)", flush=True
-    )
+    line = f"reference: the package's estimator, {REFERENCE_PAIRS} pairs ({seconds:.0f} s)"
+    print(line, flush=True)
+    results.text("## The kept model (its calibrated decline probability)")
+    results.text(line[0].upper() + line[1:] + ".")
     for pairs in (1, 2, 4):
         values, seconds = timed(
             lambda pairs=pairs: permutation_shap(
@@ -136,20 +151,25 @@ def main() -> None:
             )
         )
         rows[f"shap.PermutationExplainer, max_evals {evals}"] = (values, seconds)
-    print(f"  (shap.PermutationExplainer's first call, numba compilation: {compile_seconds:.1f} s)")
-    report(rows, reference)
+    line = f"shap.PermutationExplainer's first call, numba compilation: {compile_seconds:.1f} s"
+    print(f"  ({line})")
+    report(rows, reference, results)
+    results.text(f"({line}, not in the table.)")
+    results.write()
 
     for part, explainer_name in parts(model, family, shap):
         print(f"\n{part}")
+        results.text(f"## {part[0].upper()}{part[1:]}")
         output = part_output(model, family, codes)
         part_reference, seconds = timed(
             lambda output=output: permutation_shap(
                 output, coded, background, pairs=REFERENCE_PAIRS, seed=RANDOM_SEED
             )[0]
         )
-        print(
-            f"reference: the package's estimator on it, {REFERENCE_PAIRS} pairs ({seconds:.0f} s)"
-        )
+        line = f"reference: the package's estimator on it, {REFERENCE_PAIRS} pairs"
+        line += f" ({seconds:.0f} s)"
+        print(line)
+        results.text(line[0].upper() + line[1:] + ".")
         part_rows = {}
         values, seconds = timed(
             lambda output=output: permutation_shap(output, coded, background, seed=RANDOM_SEED + 1)[
@@ -163,7 +183,8 @@ def main() -> None:
             )
         )
         part_rows[f"shap.{explainer_name} (exact on one-hot columns, summed)"] = (values, seconds)
-        report(part_rows, part_reference)
+        report(part_rows, part_reference, results)
+    results.write(done=True)
 
 
 def timed(run):
@@ -172,8 +193,9 @@ def timed(run):
     return result, time.perf_counter() - started
 
 
-def report(rows: dict, reference: np.ndarray) -> None:
+def report(rows: dict, reference: np.ndarray, results: Results) -> None:
     print(f"\n  {'method':62s} {'seconds':>8s}  same top reason  top-3 shared  correlation    RMSE")
+    table = []
     for name, (values, seconds) in rows.items():
         same, shared = reason_agreement(values, reference)
         correlation = np.corrcoef(values.ravel(), reference.ravel())[0, 1]
@@ -182,6 +204,12 @@ def report(rows: dict, reference: np.ndarray) -> None:
             f"  {name:62s} {seconds:8.2f}  {same:15.1%}  {shared:12.1%}  {correlation:11.4f}"
             f"  {rmse:.5f}"
         )
+        table.append(
+            [name, f"{seconds:.2f}", f"{same:.1%}", f"{shared:.1%}", f"{correlation:.4f}"]
+            + [f"{rmse:.5f}"]
+        )
+    header = ["method", "seconds", "same top reason", "top 3 shared", "correlation", "RMSE"]
+    results.table(header, table)
 
 
 def reason_agreement(values: np.ndarray, reference: np.ndarray) -> tuple[float, float]:

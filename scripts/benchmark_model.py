@@ -17,6 +17,10 @@ selection (var scoring_budget_seconds) and the kept model, which then scores the
 set, customers no model saw. Prints, per size, the selected family, its nested-CV ROC-AUC, the
 kept model's ROC-AUC on the evaluation set and the wall time of the search and of the kept model.
 Run it on a synthetic delivery of many customers (python -m one_click.synth).
+
+The tables are also written to docs/benchmarks/model.md (with --sample-sizes:
+docs/benchmarks/model-sample-sizes.md), or --results FILE, with the date, the machine and the
+command (scripts/bench_results.py).
 """
 
 import argparse
@@ -29,6 +33,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+from bench_results import RESULTS_DIR, Results
 from sklearn.metrics import roc_auc_score
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -86,6 +91,9 @@ def main() -> None:
         default=20_000,
         help="customers set aside to score with each size's kept model (default 20000)",
     )
+    parser.add_argument(
+        "--results", type=Path, help="the markdown file written (default: docs/benchmarks/)"
+    )
     args = parser.parse_args()
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
@@ -100,13 +108,16 @@ def main() -> None:
     if args.sample_sizes:
         compare_sample_sizes(everyone, args, budget)
         return
+    results = Results("model", "The churn model, phase by phase", args.results)
     sample_size = int(setting("model_sample_size"))
     sampled = stratified_sample(everyone, sample_size, RANDOM_SEED)
     customers = everyone[everyone[ID_COLUMN].isin(sampled[ID_COLUMN])]
-    print(
+    line = (
         f"{len(everyone)} customers from {args.warehouse}, model sample {len(customers)}"
-        f" (var model_sample_size {sample_size}); seed {RANDOM_SEED}\n"
+        f" (var model_sample_size {sample_size}); seed {RANDOM_SEED}; {args.jobs} workers"
     )
+    print(line + "\n")
+    results.text(line + ".")
 
     with phase("candidate search (nested CV + 75/25 split, all families)"):
         search = run_candidate_search(customers, seed=RANDOM_SEED, n_jobs=args.jobs)
@@ -119,6 +130,7 @@ def main() -> None:
         "candidate               nested CV ROC-AUC      held-out  OOF pooled  OOF Brier  fit s"
         "  score s/1000  projected s"
     )
+    candidates = []
     for row in board.itertuples():
         mark = "*" if row.is_selected else " "
         print(
@@ -128,28 +140,62 @@ def main() -> None:
             f"  {row.scoring_seconds_per_1000:12.4f}  {row.projected_scoring_seconds:11.1f}"
             f"{'' if row.fits_scoring_budget else '  over budget'}"
         )
-    chosen = board[board["is_selected"]].iloc[0]
-    print(
-        f"\nselected: {family} (best mean outer-fold ROC-AUC within the scoring budget of"
-        f" {budget:g} s)\n"
-        f"  out-of-fold ROC-AUC over the {len(customers)} customers: {chosen.oof_roc_auc:.4f}\n"
-        f"  out-of-fold Brier score: {chosen.oof_brier_score:.4f}"
-        f"  (a constant at the base rate scores "
-        f"{brier_score(customers['activity_declined'], np.full(len(customers), customers['activity_declined'].mean())):.4f})\n"  # noqa: E501
-        f"  out-of-fold calibration error (ECE, 10 bins): {chosen.oof_calibration_error:.4f}\n"
-        f"  held-out ROC-AUC (75/25, random_state=42): {chosen.holdout_roc_auc:.4f}"
+        candidates.append(
+            [
+                f"**{row.model_family} (selected)**" if row.is_selected else row.model_family,
+                f"{row.cv_roc_auc_mean:.3f} ± {row.cv_roc_auc_std:.3f}",
+                f"{row.holdout_roc_auc:.3f}",
+                f"{row.oof_roc_auc:.3f}",
+                f"{row.oof_brier_score:.3f}",
+                f"{row.fit_seconds:.1f}",
+                f"{row.scoring_seconds_per_1000:.4f}",
+                f"{row.projected_scoring_seconds:.1f}"
+                + ("" if row.fits_scoring_budget else " (over budget)"),
+            ]
+        )
+    results.text("## The candidates")
+    results.table(
+        [
+            "candidate",
+            "nested CV ROC-AUC",
+            "held-out (75/25, random_state 42)",
+            "out-of-fold ROC-AUC",
+            "Brier",
+            "fit s",
+            "scoring s/1000",
+            "projected scoring s",
+        ],
+        candidates,
     )
+    chosen = board[board["is_selected"]].iloc[0]
+    constant = brier_score(
+        customers["activity_declined"],
+        np.full(len(customers), customers["activity_declined"].mean()),
+    )
+    selected = [
+        f"selected: {family} (best mean outer-fold ROC-AUC within the scoring budget of"
+        f" {budget:g} s)",
+        f"out-of-fold ROC-AUC over the {len(customers)} customers: {chosen.oof_roc_auc:.4f}",
+        f"out-of-fold Brier score: {chosen.oof_brier_score:.4f}"
+        f" (a constant at the base rate scores {constant:.4f})",
+        f"out-of-fold calibration error (ECE, 10 bins): {chosen.oof_calibration_error:.4f}",
+        f"held-out ROC-AUC (75/25, random_state=42): {chosen.holdout_roc_auc:.4f}",
+    ]
+    print("\n" + selected[0] + "".join(f"\n  {line}" for line in selected[1:]))
 
     with phase(f"calibration check ({family} nested CV without calibration)"):
         raw = run_candidate_search(
             customers, [family], seed=RANDOM_SEED, n_jobs=args.jobs, calibrate=False
         )
         raw = raw[raw["evaluation"] == "outer_fold"]
-    print(
-        f"  without the sigmoid calibration: Brier "
+    line = (
+        f"without the sigmoid calibration: Brier "
         f"{brier_score(raw['activity_declined'], raw['probability']):.4f}, ECE "
         f"{expected_calibration_error(raw['activity_declined'], raw['probability']):.4f}"
     )
+    print(f"  {line}")
+    results.text("## The selected model", *(f"- {line}" for line in [*selected, line]))
+    results.write()
 
     chains = 2 * BACKGROUND_CLUSTERS
     with phase(f"SHAP ({family}, {chains} chains per customer, 5 outer-fold models)"):
@@ -178,53 +224,86 @@ def main() -> None:
             )
         ]
     )
-    print(
-        f"\nSHAP top reasons, two seeds: same top_reason_1 for {same_top:.0%} of customers,"
+    line = (
+        f"SHAP top reasons, two seeds: same top_reason_1 for {same_top:.0%} of customers,"
         f" {overlap:.0%} of the top-3 shared"
     )
+    print(f"\n{line}")
+    results.text("## Explanations", line + ".")
 
     with phase("feature importance (permutation on the 25 %, mean |SHAP|)"):
         importance = feature_importance(
             customers, search, family, shap_values, seed=RANDOM_SEED, n_jobs=args.jobs
         )
     print("\nfeature                          mean |SHAP|  rank   permutation ± std   rank")
+    importance_rows = []
     for row in importance.itertuples():
         print(
             f"  {row.feature:31s} {row.mean_abs_shap:.4f}  {row.shap_rank:4d}"
             f"   {row.permutation_importance_mean:+.4f} ± {row.permutation_importance_std:.4f}"
             f"  {row.permutation_rank:4d}"
         )
+        importance_rows.append(
+            [
+                row.feature,
+                f"{row.mean_abs_shap:.4f}",
+                str(row.shap_rank),
+                f"{row.permutation_importance_mean:+.4f} ± {row.permutation_importance_std:.4f}",
+                str(row.permutation_rank),
+            ]
+        )
+    results.table(
+        ["feature", "mean abs SHAP", "rank", "permutation importance ± std", "rank"],
+        importance_rows,
+    )
+    results.write()
 
     with phase(f"kept model ({family} tuned on the sample, fitted, skops round trip)"):
         model, final_search = train_final_model(customers, family, RANDOM_SEED, n_jobs=args.jobs)
         with tempfile.TemporaryDirectory() as directory:
             artifact, _ = save_model(model, Path(directory), {"benchmark": True})
             reloaded = load_model(artifact)
-    print(
-        f"\nkept model: {family} on the {len(customers)} customers of the sample, search ROC-AUC"
-        f" {final_search.best_score_:.4f} (optimistic)"
-    )
-    print(f"  parameters: {final_search.best_params_}")
-    print(f"  reloaded from skops with the trusted list: {type(reloaded).__name__}")
+    kept = [
+        f"kept model: {family} on the {len(customers)} customers of the sample, search ROC-AUC"
+        f" {final_search.best_score_:.4f} (optimistic)",
+        f"parameters: {final_search.best_params_}",
+        f"reloaded from skops with the trusted list: {type(reloaded).__name__}",
+    ]
+    print("\n" + kept[0] + "".join(f"\n  {line}" for line in kept[1:]))
+    results.text("## The kept model", *(f"- {line}" for line in kept))
 
     print("\nwall time per phase")
     for name, seconds in PHASES:
         print(f"  {seconds:6.1f} s  {name}")
-    print(f"  {sum(s for _, s in PHASES):6.1f} s  total")
+    total = sum(s for _, s in PHASES)
+    print(f"  {total:6.1f} s  total")
     print(f"\n(out-of-fold probabilities of {predictions['model_family'].nunique()} families)")
+    results.text("## Wall time per phase")
+    results.table(
+        ["phase", "seconds"],
+        [[name, f"{seconds:.1f}"] for name, seconds in PHASES] + [["total", f"{total:.1f}"]],
+    )
+    results.write(done=True)
 
 
 def compare_sample_sizes(everyone, args, budget: float) -> None:
     """ROC-AUC and wall time of the model selection and the kept model for each sample size."""
     sizes = [int(size) for size in args.sample_sizes.split(",")]
+    results = Results(
+        "model-sample-sizes",
+        "The model sample's size: ROC-AUC against time",
+        args.results or RESULTS_DIR / "model-sample-sizes.md",
+    )
     evaluation = stratified_sample(everyone, args.evaluation_customers, seed=RANDOM_SEED + 1)
     held = everyone[ID_COLUMN].isin(evaluation[ID_COLUMN])
     pool, scored = everyone[~held], everyone[held]
     X_scored, y_scored = feature_frame(scored), encode_target(scored)
-    print(
+    line = (
         f"{len(everyone)} customers from {args.warehouse}; {len(scored)} set aside to score,"
-        f" samples from the other {len(pool)}; {args.jobs} workers; seed {RANDOM_SEED}\n"
+        f" samples from the other {len(pool)}; {args.jobs} workers; seed {RANDOM_SEED}"
     )
+    print(line + "\n")
+    rows = []
     print(
         "sample  selected             nested CV ROC-AUC  kept model ROC-AUC (set aside)"
         "  search s  kept model s  scoring s/1000"
@@ -257,6 +336,34 @@ def compare_sample_sizes(everyone, args, budget: float) -> None:
             if not row.is_selected
         )
         print(f"        others (nested CV ROC-AUC, projected scoring s): {others}", flush=True)
+        rows.append(
+            [
+                f"{len(customers):,}",
+                family,
+                f"{chosen.cv_roc_auc_mean:.3f} ± {chosen.cv_roc_auc_std:.3f}",
+                f"{auc:.3f}",
+                f"{searched:.0f}",
+                f"{trained:.1f}",
+                f"{per_1000:.4f}",
+                others,
+            ]
+        )
+        results.clear()
+        results.text(line + ".")
+        results.table(
+            [
+                "sample",
+                "selected",
+                "nested CV ROC-AUC",
+                f"kept model on the {len(scored):,} set aside",
+                "search s",
+                "kept model s",
+                "scoring s/1000",
+                "the others: nested CV ROC-AUC (projected scoring s)",
+            ],
+            rows,
+        )
+        results.write(done=size == sizes[-1])
 
 
 if __name__ == "__main__":

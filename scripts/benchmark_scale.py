@@ -18,6 +18,9 @@ and dbt's parsing).
 
 Peak memory is sampled from /proc every 0.2 s: the largest total RSS of the refresh and all its
 child processes at any instant.
+
+The table is also written, after every size, to docs/benchmarks/scale-<format>.md (or --results
+FILE) with the date, the machine and the command (scripts/bench_results.py).
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
+
+from bench_results import RESULTS_DIR, Results, markdown_table
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
@@ -194,13 +199,24 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
     parser.add_argument("--format", choices=("csv", "parquet"), default="csv")
     parser.add_argument("--keep", type=Path, help="work here and keep it (default: a temp dir)")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        help="the markdown file written (default: docs/benchmarks/scale-<format>.md)",
+    )
     args = parser.parse_args()
     from one_click import synth
+
+    results = Results(
+        "scale",
+        f"The full refresh at scale ({args.format.upper()} deliveries)",
+        args.results or RESULTS_DIR / f"scale-{args.format}.md",
+    )
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="one_click_bench_"))
     work.mkdir(parents=True, exist_ok=True)
     rows = []
-    for size in args.sizes:
+    for number, size in enumerate(args.sizes, start=1):
         delivery = work / f"delivery_{size}"
         shutil.rmtree(delivery, ignore_errors=True)
         generated = time.monotonic()
@@ -212,16 +228,34 @@ def main() -> None:
         measured = run_refresh(project, delivery)
         rows.append((size, measured))
         print(f"\n{size:,} customers ({args.format}, generated in {generated:.0f} s):")
-        print_table(rows)
+        header, lines = table(rows)
+        print_table(header, lines)
+        write_results(results, args.format, header, lines, done=number == len(args.sizes))
         if not args.keep:
             shutil.rmtree(project, ignore_errors=True)
             shutil.rmtree(delivery, ignore_errors=True)
 
 
-def print_table(rows: list[tuple[int, dict]]) -> None:
+def write_results(
+    results: Results, fmt: str, header: list[str], lines: list[list[str]], done: bool
+) -> None:
+    results.clear()
+    results.text(
+        f"Synthetic {fmt.upper()} deliveries (`python -m one_click.synth`, seed 42), each refreshed"
+        " by `python -m one_click.refresh --delivery DIR` in a scratch copy of the project. Wall"
+        " seconds per phase (the phases are described in the script's docstring), the total, the"
+        " peak RSS of the refresh's whole process tree, and the total seconds per 1,000 customers"
+        " against the first size.",
+    )
+    results.table(header, lines)
+    path = results.write(done=done)
+    print(f"(written to {path})")
+
+
+def table(rows: list[tuple[int, dict]]) -> tuple[list[str], list[list[str]]]:
     base_size, base = rows[0]
     header = ["customers", *COLUMNS, "total", "peak RSS", "s/1k", "vs first"]
-    lines = [header]
+    lines = []
     for size, measured in rows:
         per_1k = measured["total"] / size * 1000
         base_per_1k = base["total"] / base_size * 1000
@@ -235,12 +269,11 @@ def print_table(rows: list[tuple[int, dict]]) -> None:
                 f"{per_1k / base_per_1k:.3f}",
             ]
         )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for line in lines[1:]:
-        print("| " + " | ".join(v.rjust(w) for v, w in zip(line, widths, strict=True)) + " |")
-    sys.stdout.flush()
+    return header, lines
+
+
+def print_table(header: list[str], lines: list[list[str]]) -> None:
+    print("\n".join(markdown_table(header, lines)), flush=True)
 
 
 if __name__ == "__main__":

@@ -141,8 +141,8 @@ def test_score_mode_leaves_the_kept_model_byte_for_byte(chain):
 
 
 def test_the_readme_snippet_scores_like_the_pipeline_from_any_directory(chain, tmp_path):
-    readme = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## The churn model", 1)[1].split("\n## ", 1)[0]
+    page = (PROJECT_DIR / "docs" / "model.md").read_text(encoding="utf-8")
+    section = page.split("## Scoring without retraining", 1)[1].split("\n## ", 1)[0]
     [snippet] = re.findall(r"```python\n(.*?)```", section, flags=re.S)
     output = tmp_path / "scores.parquet"
     code = snippet + f"\nscores.to_parquet({str(output)!r})\n"
