@@ -52,9 +52,12 @@ def reason_groups() -> dict[str, dict]:
 
 def segment_label(name: str, language: str) -> str:
     """The name of a segment: a targeted segment (var targeted_segments, with its names) or a
-    cell of the risk x profit grid (`high_risk_low_profit`: «высокий риск, низкая прибыль»)."""
+    cell of the risk x profit grid (`high_risk_low_profit`: «высокий риск, низкая прибыль»), or
+    the code of «no targeted segment» (labels.yml no_targeted_segment)."""
     from one_click.project import setting
 
+    if name == labels()["no_targeted_segment"]["code"]:
+        return no_segment_label(language)
     targeted = setting("targeted_segments")
     if name in targeted:
         return _pick(targeted[name], language, f"segment {name}")
@@ -85,3 +88,69 @@ def value_label(feature: str, value, language: str) -> str:
     if feature == "service_tier":
         return vocabulary["service_tiers"].get(text, text)
     return text
+
+
+def is_context(code: str) -> bool:
+    """True for a reason code that is context, a fact the store cannot change (labels.yml
+    `context: true`, on the reason or on one of its values: `tier`, `tenure_high`,
+    `consent_true`)."""
+    groups = reason_groups()
+    if code in groups:
+        return bool(groups[code].get("context"))
+    reason, _, which = code.rpartition("_")
+    if reason not in groups or which not in groups[reason]:
+        raise KeyError(f"{LABELS_FILE.name}: unknown reason code {code!r}")
+    return bool(groups[reason].get("context") or groups[reason][which].get("context"))
+
+
+def actions() -> dict[str, dict]:
+    """Action code -> its words (ru, en), needs_consent, the reason codes it answers and, for the
+    fallback of a list, `fallback`: the list (labels.yml `actions:`, in its order)."""
+    return labels()["actions"]
+
+
+def action_lists() -> dict[str, dict]:
+    """The lists an action is chosen for: name -> words and whether its customers allow offers."""
+    return labels()["action_lists"]
+
+
+def list_allows(list_name: str, action: str) -> bool:
+    """May the list use the action: a list of customers without consent only actions that need
+    none."""
+    return action_lists()[list_name]["consent"] or not actions()[action]["needs_consent"]
+
+
+def action_for(reason_code: str, list_name: str) -> str | None:
+    """The action that answers a reason code on a list: the first in labels.yml's order that
+    answers it and that the list allows; None if none does (context answers none)."""
+    if list_name not in action_lists():
+        raise KeyError(f"{LABELS_FILE.name}: no list {list_name!r} in action_lists")
+    if is_context(reason_code):
+        return None
+    for code, action in actions().items():
+        if reason_code in action["answers"] and list_allows(list_name, code):
+            return code
+    return None
+
+
+def fallback_action(list_name: str) -> str:
+    """The action of a customer of the list none of whose reasons an action answers."""
+    found = [code for code, action in actions().items() if action.get("fallback") == list_name]
+    if len(found) != 1:
+        raise KeyError(f"{LABELS_FILE.name}: list {list_name!r} needs exactly one fallback action")
+    return found[0]
+
+
+def action_words(code: str, language: str, category: str | None = None) -> str:
+    """The words of an action; {category} is the customer's favourite category as delivered,
+    named in the language (value_label)."""
+    text = _pick(actions()[code], language, f"action {code}")
+    if "{category}" in text:
+        if category is None:
+            raise ValueError(f"action {code} names the favourite category: give it")
+        text = text.replace("{category}", value_label("favourite_category", category, language))
+    return text
+
+
+def no_segment_label(language: str) -> str:
+    return _pick(labels()["no_targeted_segment"], language, "no targeted segment")

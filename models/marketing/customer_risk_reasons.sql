@@ -1,5 +1,5 @@
--- Every scored customer of customer_risk with their top reasons (customer_reasons; null beyond
--- the customers it explains): the one model every segment view and target list selects from.
+-- Every scored customer of customer_risk with their top reasons and context (customer_reasons;
+-- null beyond the customers it explains): the one model every segment view and target list selects from.
 with
 
 customers as (
@@ -17,7 +17,10 @@ joined as (
         reasons.top_reason_2,
         reasons.top_reason_3,
         reasons.reasons_ru,
-        reasons.reasons_en
+        reasons.reasons_en,
+        reasons.context_reasons,
+        reasons.context_ru,
+        reasons.context_en
     from customers
     left join reasons on customers.customer_id = reasons.customer_id
 )

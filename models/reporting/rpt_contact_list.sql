@@ -1,13 +1,13 @@
--- The full contact list of the month: the customers of retention_targets (who allow offers) who
--- are at risk (a band of var at_risk_bands), in rank order. Written beside the report as
--- contact_list.csv and contact_list.en.csv.
+-- The full contact list of the month, as the marketer receives it: every customer of
+-- marketing.contact_list (at risk, allow offers), places 1..N, with the next best action.
+-- Written beside the report as contact_list.csv and contact_list.en.csv.
 with
 
-targets as (
-    select * from {{ ref('retention_targets') }}
+contact_list as (
+    select * from {{ ref('contact_list') }}
 ),
 
-at_risk as (
+ordered as (
     select
         priority_rank,
         customer_id,
@@ -17,12 +17,20 @@ at_risk as (
         profit_at_risk,
         cumulative_profit_at_risk,
         favourite_category,
+        action_code,
+        action_ru,
+        action_en,
+        action_reason_ru,
+        action_reason_en,
         reasons_ru,
         reasons_en,
-        segments
-    from targets
-    where risk_band in {{ sql_list(var('at_risk_bands')) }}
+        context_ru,
+        context_en,
+        segments,
+        segments_ru,
+        segments_en
+    from contact_list
     order by priority_rank
 )
 
-select * from at_risk
+select * from ordered

@@ -1,9 +1,11 @@
--- How much of the profit at risk a campaign down to each rank covers: every rank, or every k-th
--- of them (k so that about var report_curve_points remain), always with the first and the last.
+-- How much of the contact list's profit at risk (marketing.contact_list, the customers the
+-- marketer receives) a campaign down to each place covers: every place, or every k-th of them (k
+-- so that about var report_curve_points remain), always with the first and the last, whose
+-- running total is the list's total.
 with
 
 targets as (
-    select * from {{ ref('retention_targets') }}
+    select * from {{ ref('contact_list') }}
 ),
 
 stepped as (

@@ -1,8 +1,9 @@
--- The top of the contact list (customers who allow offers), as the report shows it.
+-- The top of the contact list (marketing.contact_list: at risk, allow offers), as the report
+-- shows it (var report_targets_shown), with the next best action.
 with
 
-targets as (
-    select * from {{ ref('retention_targets') }}
+contact_list as (
+    select * from {{ ref('contact_list') }}
 ),
 
 ordered as (
@@ -16,13 +17,23 @@ ordered as (
         cumulative_profit_at_risk,
         allow_offers,
         favourite_category,
+        action_code,
+        action_ru,
+        action_en,
+        action_reason_code,
+        action_reason_ru,
+        action_reason_en,
         top_reason_1,
         top_reason_2,
         top_reason_3,
         reasons_ru,
         reasons_en,
-        segments
-    from targets
+        context_ru,
+        context_en,
+        segments,
+        segments_ru,
+        segments_en
+    from contact_list
     where priority_rank <= {{ var('report_targets_shown') }}
     order by priority_rank
 )

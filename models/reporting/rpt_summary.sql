@@ -1,5 +1,6 @@
 -- The report's opening figures, one row: whom to contact this month and what is at stake among
--- them, the at-risk customers without consent, the selected model, the month scored, the model
+-- them (from marketing.contact_list), the at-risk customers without consent (site_list), the
+-- targeted segments' at-risk customers counted once each, the selected model, the month scored, the model
 -- behind the scores (trained in this build or kept from an earlier month) and how many features
 -- drifted since its training.
 {%- set at_risk = 'risk_band in ' ~ sql_list(var('at_risk_bands')) %}
@@ -22,6 +23,49 @@ customers as (
     select * from {{ ref('customer_risk') }}
 ),
 
+contact_list as (
+    select * from {{ ref('contact_list') }}
+),
+
+site_list as (
+    select * from {{ ref('site_list') }}
+),
+
+memberships as (
+    select * from {{ ref('segment_memberships') }}
+),
+
+-- the lists' figures come from the lists themselves, so that every number about them agrees
+list_totals as (
+    select
+        (select count(*) from contact_list) as contact_customers,
+        (select coalesce(max(cumulative_profit_at_risk), 0) from contact_list)
+            as contact_profit_at_risk,
+        (select count(*) from site_list) as site_only_customers,
+        (select coalesce(max(cumulative_profit_at_risk), 0) from site_list)
+            as site_only_profit_at_risk
+),
+
+-- the targeted segments overlap: their at-risk customers counted once each
+targeted_customers as (
+    select distinct customers.customer_id, customers.allow_offers, customers.profit_at_risk
+    from memberships
+    inner join customers on memberships.customer_id = customers.customer_id
+    where
+        memberships.segment_family = 'targeted'
+        and customers.{{ at_risk }}
+),
+
+targeted_totals as (
+    select
+        count(*) as targeted_segments_customers,
+        coalesce(sum(profit_at_risk), 0) as targeted_segments_profit_at_risk,
+        count(*) filter (where allow_offers) as targeted_segments_with_consent,
+        coalesce(sum(profit_at_risk) filter (where allow_offers), 0)
+            as targeted_segments_reachable_profit_at_risk
+    from targeted_customers
+),
+
 selected as (
     select
         model_family as selected_model,
@@ -41,13 +85,7 @@ totals as (
         sum(profit_at_risk) as profit_at_risk,
         count(*) filter (where risk_band = {{ top_risk_band() }}) as high_risk_customers,
         coalesce(sum(profit_at_risk) filter (where risk_band = {{ top_risk_band() }}), 0)
-            as high_risk_profit_at_risk,
-        count(*) filter (where {{ at_risk }} and allow_offers) as contact_customers,
-        coalesce(sum(profit_at_risk) filter (where {{ at_risk }} and allow_offers), 0)
-            as contact_profit_at_risk,
-        count(*) filter (where {{ at_risk }} and not allow_offers) as site_only_customers,
-        coalesce(sum(profit_at_risk) filter (where {{ at_risk }} and not allow_offers), 0)
-            as site_only_profit_at_risk
+            as high_risk_profit_at_risk
     from customers
 ),
 
@@ -74,14 +112,21 @@ summary as (
     select
         selected.*,
         totals.*,
+        list_totals.*,
+        targeted_totals.*,
         model_month.*,
         {{ top_risk_band() }} as high_risk_band,
         -- the lowest probability of the riskiest band
         {{ var('risk_bands').values() | first }} as top_risk_band_from,
         {{ var('profit_at_risk_months') }} as profit_at_risk_months,
-        cast({{ var('lever_success_share') }} as double) as lever_success_share
+        cast({{ var('lever_success_share') }} as double) as lever_success_share,
+        cast({{ var('lever_success_share_range')['low'] }} as double) as lever_success_share_low,
+        cast({{ var('lever_success_share_range')['high'] }} as double)
+            as lever_success_share_high
     from selected
     cross join totals
+    cross join list_totals
+    cross join targeted_totals
     cross join model_month
 )
 

@@ -1,15 +1,23 @@
-"""Turn segment profiles into a recommendation per segment, in Russian and in English.
+"""A recommendation per segment, in Russian and in English, from its own customers.
 
-A lever is a feature marketing can act on. For each segment a lever scores high when
-(1) the segment differs from the rest on it, (2) in the direction the model associates with
-decline, and (3) the model finds the feature important (mean |SHAP|). The best levers fill the
-template's sentences for that segment (templates/recommendation.txt.j2, its words in
-one_click/messages/recommendations.yml; feature names from one_click/labels.yml).
+Each segment's advice comes from three things, all aggregates or samples (never the whole
+customer frame):
+- its mix of next best actions (marketing.segment_action_mix: the share of its at-risk customers
+  per action, marketing.customer_actions): the headline is its most common action, and the
+  recommendation names the next ones with their shares;
+- its category where it has one: the favourite category of most of its at-risk customers;
+- what sets it apart from the rest (marketing.segment_profiles): the levers (features the store
+  acts on) on which it differs significantly in the direction the model links to decline,
+  weighted by the model's mean |SHAP|.
 
-Each recommendation names its lever, the customers it targets (the segment's customers at risk,
-a band of var at_risk_bands, and how many of them allow offers) and the profit kept if the lever
-works, under a stated assumption: var lever_success_share of the targeted customers keep their
-level, so that share of their profit at risk is kept.
+No two segments of the first screen share a headline: the groups are taken in order of profit at
+risk, and each takes its most common action that no group before it took (its next one
+otherwise). The first screen ranks the targeted segments by the profit at risk of their at-risk
+customers, and adds a risk x profit cell when it holds more than any targeted segment.
+
+The profit kept is an assumption, not a measured effect: var lever_success_share (central, and
+lever_success_share_range: low, high) of the at-risk customers the offer can reach (those who
+allow offers) keep their level.
 """
 
 from __future__ import annotations
@@ -22,31 +30,31 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from one_click.i18n import REPORT_LANGUAGES, Translator
-from one_click.labels import reason_groups
+from one_click.labels import LANGUAGES, action_words, band_label
 from one_click.marketing.profiles import profile_frame
-from one_click.ml.plain_reasons import reason_of, reason_words
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 MAX_LEVERS = 2
+# actions named in a recommendation besides its headline
+MAX_OTHER_ACTIONS = 2
+SHARE_LEVELS = ("low", "central", "high")
 
 
 @dataclass(frozen=True)
 class Lever:
     feature: str  # profile feature (segment_profiles.feature)
     model_feature: str  # feature name in ml.feature_importance
-    reason: str  # the reason (one_click/labels.yml) whose codes name this lever
 
 
-# the actionable levers: contacts, promotions, unpaid cart items, service errors, pages per visit,
-# service tier, permission to send offers
+# the levers the store acts on: contacts, promotions, unpaid cart items, service errors, pages
+# and categories per visit (the service tier and consent are context, not levers)
 LEVERS = [
-    Lever("marketing_contacts_6m_avg", "marketing_contacts_6m_avg", "marketing_contacts"),
-    Lever("promo_purchase_share", "promo_purchase_share", "promotions"),
-    Lever("unpaid_items_quarter", "unpaid_items_quarter", "unpaid_cart"),
-    Lever("service_errors", "service_errors", "service_errors"),
-    Lever("pages_per_visit", "pages_per_visit", "pages"),
-    Lever("is_premium", "service_tier", "tier"),
-    Lever("allow_offers", "allow_offers", "consent"),
+    Lever("marketing_contacts_6m_avg", "marketing_contacts_6m_avg"),
+    Lever("promo_purchase_share", "promo_purchase_share"),
+    Lever("unpaid_items_quarter", "unpaid_items_quarter"),
+    Lever("service_errors", "service_errors"),
+    Lever("pages_per_visit", "pages_per_visit"),
+    Lever("categories_per_visit", "categories_per_visit"),
 ]
 
 RECOMMENDATION_COLUMNS = {
@@ -56,10 +64,18 @@ RECOMMENDATION_COLUMNS = {
     "profit_at_risk": "float64",
     "lever_1": "string",
     "lever_2": "string",
+    "main_action": "string",
+    "main_action_share": "float64",
+    "main_category": "string",
     "targeted_customers": "int64",
     "targeted_with_consent": "int64",
     "targeted_profit_at_risk": "float64",
+    "reachable_profit_at_risk": "float64",
+    "expected_profit_kept_low": "float64",
     "expected_profit_kept": "float64",
+    "expected_profit_kept_high": "float64",
+    "on_first_screen": "bool",
+    "first_screen_rank": "Int64",
 } | {
     f"{what}_{language.code}": "string"
     for what in ("headline", "recommendation")
@@ -67,11 +83,29 @@ RECOMMENDATION_COLUMNS = {
 }
 
 
+def check_shares(shares: dict) -> dict[str, float]:
+    """Var lever_success_share (central) and its range (low, high): each in (0, 1], low <=
+    central <= high."""
+    try:
+        values = {level: float(shares[level]) for level in SHARE_LEVELS}
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(
+            "lever_success_share and lever_success_share_range must give low, central and high"
+            f" shares, got {shares!r}"
+        ) from None
+    if not all(0 < v <= 1 for v in values.values()) or not (
+        values["low"] <= values["central"] <= values["high"]
+    ):
+        raise ValueError(f"lever_success_share: 0 < low <= central <= high <= 1, got {values}")
+    return values
+
+
 def effect_directions(customers: pd.DataFrame, features: list[str]) -> dict[str, float]:
     """+1 where a higher value goes with a higher predicted decline probability, -1 where lower.
 
-    Spearman correlation of each feature with the model's probability over all customers: the
-    direction in which the model says the feature drives decline.
+    Spearman correlation of each feature with the model's probability over the customers given
+    (a fixed random sample of them at scale): the direction in which the model says the feature
+    drives decline.
     """
     directions = {}
     for feature in features:
@@ -100,7 +134,8 @@ def score_levers(
     scored["direction"] = scored["feature"].map(directions).fillna(0.0)
     scored["importance"] = scored["model_feature"].map(weights).fillna(0.0)
     risky = (scored["standardized_difference"] * scored["direction"]).clip(lower=0)
-    scored["lever_score"] = np.where(scored["is_significant"], risky * scored["importance"], 0.0)
+    significant = scored["is_significant"].fillna(False).astype(bool)
+    scored["lever_score"] = np.where(significant, risky * scored["importance"], 0.0)
     return scored.sort_values(
         ["segment_family", "segment_name", "lever_score"], ascending=[True, True, False]
     )
@@ -123,142 +158,208 @@ def _environment() -> Environment:
     return env
 
 
-def _members(memberships: pd.DataFrame, segment_name: str, family: str) -> pd.Series:
-    return memberships.loc[
-        (memberships["segment_family"] == family) & (memberships["segment_name"] == segment_name),
-        "customer_id",
-    ]
-
-
-def high_risk_reasons(
-    customers: pd.DataFrame,
-    memberships: pd.DataFrame,
-    segment_name: str,
-    family: str,
-    top_band: str,
-) -> tuple[int, list[str]]:
-    """How many of the segment's customers are in the riskiest band (top_band, the first of var
-    risk_bands), and the reason codes of levers most often among their top reasons (most
-    frequent first; a reason whose words need the customer's value, such as the tier, is left
-    out)."""
-    lever_reasons = {lv.reason for lv in LEVERS}
-    members = _members(memberships, segment_name, family)
-    in_band = customers["risk_band"] == top_band
-    at_risk = customers[customers["customer_id"].isin(members) & in_band]
-    codes = pd.concat([at_risk[f"top_reason_{i}"] for i in (1, 2, 3)]).dropna().astype(str)
-    keep = codes.map(reason_of).isin(lever_reasons) & ~codes.isin(list(reason_groups()))
-    ranked = codes[keep].value_counts().rename_axis("code").reset_index()
-    ranked = ranked.sort_values(["count", "code"], ascending=[False, True])
-    return len(at_risk), list(ranked["code"].head(MAX_LEVERS))
-
-
-def targeted(
-    customers: pd.DataFrame,
-    memberships: pd.DataFrame,
-    segment_name: str,
-    family: str,
-    at_risk_bands: list[str],
-    share: float,
-) -> dict:
-    """The customers a segment's recommendation targets: its members in a band of
-    at_risk_bands, how many of them allow offers, their profit at risk and the profit kept if
-    `share` of them keep their level."""
-    members = _members(memberships, segment_name, family)
-    rows = customers[
-        customers["customer_id"].isin(members) & customers["risk_band"].isin(at_risk_bands)
-    ]
-    at_risk = float(rows["profit_at_risk"].sum())
-    return {
-        "customers": len(rows),
-        "consenting": int(rows["allow_offers"].astype(bool).sum()),
-        "profit_at_risk": at_risk,
-        "kept": share * at_risk,
-    }
-
-
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def segment_totals(mix: pd.DataFrame) -> pd.DataFrame:
+    """Per segment, from its action mix: at-risk customers, those who allow offers, their profit
+    at risk and that of those who allow offers (the customers an offer can reach)."""
+    keys = ["segment_family", "segment_name"]
+    return mix.groupby(keys).agg(
+        targeted_customers=("customers", "sum"),
+        targeted_with_consent=("with_consent", "sum"),
+        targeted_profit_at_risk=("profit_at_risk", "sum"),
+        reachable_profit_at_risk=("consent_profit_at_risk", "sum"),
+    )
+
+
+def action_ranking(mix: pd.DataFrame) -> pd.DataFrame:
+    """Per segment and action: customers, share of the segment's at-risk customers, profit at
+    risk and the favourite category most of them have; most customers first, then most profit
+    at risk, then the action's code."""
+    keys = ["segment_family", "segment_name", "action_code"]
+    per_action = mix.groupby(keys, as_index=False).agg(
+        customers=("customers", "sum"), profit_at_risk=("profit_at_risk", "sum")
+    )
+    per_action["share"] = per_action["customers"] / per_action.groupby(keys[:2])[
+        "customers"
+    ].transform("sum")
+    top_category = (
+        mix.sort_values([*keys, "customers", "favourite_category"], ascending=[True] * 3 + [False, True])
+        .drop_duplicates(keys)
+        .set_index(keys)["favourite_category"]
+    )
+    per_action = per_action.join(top_category, on=keys)
+    return per_action.sort_values(
+        [*keys[:2], "customers", "profit_at_risk", "action_code"],
+        ascending=[True, True, False, False, True],
+    )
+
+
+def main_categories(mix: pd.DataFrame) -> pd.DataFrame:
+    """Per segment, the favourite category of more than half of its at-risk customers and its
+    share (none when no category holds a majority)."""
+    keys = ["segment_family", "segment_name"]
+    per = mix.groupby([*keys, "favourite_category"], as_index=False)["customers"].sum()
+    per["share"] = per["customers"] / per.groupby(keys)["customers"].transform("sum")
+    top = per.sort_values([*keys, "share", "favourite_category"], ascending=[True, True, False, True])
+    top = top.drop_duplicates(keys)
+    return top[top["share"] > 0.5].set_index(keys)[["favourite_category", "share"]]
+
+
+def first_screen(totals: pd.DataFrame, summary: pd.DataFrame) -> pd.Series:
+    """The rank of every group the first screen shows (keyed by family and name): the targeted
+    segments, and a risk x profit cell whose at-risk customers hold more profit at risk than any
+    targeted segment's, by that profit at risk, largest first (ties by name)."""
+    keys = ["segment_family", "segment_name"]
+    groups = summary[keys].join(totals, on=keys)
+    groups["targeted_profit_at_risk"] = groups["targeted_profit_at_risk"].fillna(0.0)
+    targeted = groups["segment_family"] == "targeted"
+    largest = groups.loc[targeted, "targeted_profit_at_risk"].max() if targeted.any() else 0.0
+    shown = groups[targeted | (groups["targeted_profit_at_risk"] > largest)]
+    shown = shown.sort_values(["targeted_profit_at_risk", "segment_name"], ascending=[False, True])
+    return pd.Series(range(1, len(shown) + 1), index=pd.MultiIndex.from_frame(shown[keys]))
+
+
+def main_actions(ranking: pd.DataFrame, order: list[tuple[str, str]]) -> dict:
+    """The headline action of every segment: for the groups of `order` (the first screen, in
+    rank order) each its most common action that no group before it took, its most common one
+    if all are taken; for the others, their most common action."""
+    taken: set[str] = set()
+    chosen = {}
+    by_segment = {key: rows for key, rows in ranking.groupby(["segment_family", "segment_name"])}
+    for key in order:
+        rows = by_segment.get(key)
+        if rows is None:
+            continue
+        free = rows[~rows["action_code"].isin(taken)]
+        pick = (free if len(free) else rows).iloc[0]
+        taken.add(pick["action_code"])
+        chosen[key] = pick
+    for key, rows in by_segment.items():
+        chosen.setdefault(key, rows.iloc[0])
+    return chosen
+
+
 def recommend(
-    customers: pd.DataFrame,
-    profiles: pd.DataFrame,
     summary: pd.DataFrame,
+    mix: pd.DataFrame,
+    profiles: pd.DataFrame,
     importance: pd.DataFrame,
-    memberships: pd.DataFrame,
+    sample: pd.DataFrame,
     horizon: int,
     at_risk_bands: list[str],
-    share: float,
-    risk_bands: list[str],
+    shares: dict,
 ) -> pd.DataFrame:
     """One recommendation per segment of `summary` (segment_family, segment_name, customers,
-    profit_at_risk), in every language, from its profile, the model's importances and the
-    reasons of its customers in the riskiest band (`memberships`: segment_family, segment_name,
-    customer_id; `customers`: customer_risk with the top reasons). `horizon`: the months profit
-    at risk covers (var profit_at_risk_months); `at_risk_bands` and `share`: vars at_risk_bands
-    and lever_success_share; `risk_bands`: the names of var risk_bands, riskiest first."""
-    if not 0 < share <= 1:
-        raise ValueError(f"lever_success_share must be in (0, 1], got {share}")
-    numbers = profile_frame(customers)
-    numbers["decline_probability"] = customers.set_index("customer_id")["decline_probability"]
+    profit_at_risk), in every language.
+
+    mix: marketing.segment_action_mix; profiles: marketing.segment_profiles; importance:
+    ml.feature_importance; sample: a fixed random sample of marketing.customer_risk (the
+    directions the model links to decline); horizon: var profit_at_risk_months; at_risk_bands:
+    var at_risk_bands; shares: var lever_success_share (central) and its range (low, high).
+    """
+    shares = check_shares(shares)
+    keys = ["segment_family", "segment_name"]
+    numbers = profile_frame(sample)
     directions = effect_directions(numbers, [lv.feature for lv in LEVERS])
     scored = score_levers(profiles, importance, directions)
+    totals = segment_totals(mix)
+    ranking = action_ranking(mix)
+    categories = main_categories(mix)
+    ranks = first_screen(totals, summary)
+    chosen = main_actions(ranking, list(ranks.index))
     template = _environment().get_template("recommendation.txt.j2")
     translators = [Translator(language) for language in REPORT_LANGUAGES]
+    bands = {tr.code: [band_label(b, tr.code) for b in at_risk_bands] for tr in translators}
 
     rows = []
     for segment in summary.itertuples(index=False):
+        key = (segment.segment_family, segment.segment_name)
         levers = scored[
-            (scored["segment_family"] == segment.segment_family)
-            & (scored["segment_name"] == segment.segment_name)
+            (scored["segment_family"] == key[0])
+            & (scored["segment_name"] == key[1])
             & (scored["lever_score"] > 0)
         ].head(MAX_LEVERS)
         levers = levers.assign(
             direction=np.where(levers["segment_mean"] > levers["rest_mean"], "up", "down")
         )
-        _, risk_codes = high_risk_reasons(
-            customers, memberships, segment.segment_name, segment.segment_family, risk_bands[0]
-        )
-        targets = targeted(
-            customers,
-            memberships,
-            segment.segment_name,
-            segment.segment_family,
-            at_risk_bands,
-            share,
-        )
+        target = totals.loc[key] if key in totals.index else None
+        at_risk = int(target["targeted_customers"]) if target is not None else 0
+        reachable = float(target["reachable_profit_at_risk"]) if target is not None else 0.0
+        main = chosen.get(key)
+        others = []
+        if main is not None:
+            rest = ranking[
+                (ranking["segment_family"] == key[0])
+                & (ranking["segment_name"] == key[1])
+                & (ranking["action_code"] != main["action_code"])
+            ].head(MAX_OTHER_ACTIONS)
+            others = rest.to_dict("records")
+        category = categories.loc[key] if key in categories.index else None
         names = list(levers["feature"]) + [None] * MAX_LEVERS
         row = {
-            "segment_family": segment.segment_family,
-            "segment_name": segment.segment_name,
+            "segment_family": key[0],
+            "segment_name": key[1],
             "customers": int(segment.customers),
             "profit_at_risk": float(segment.profit_at_risk),
             "lever_1": names[0],
             "lever_2": names[1],
-            "targeted_customers": targets["customers"],
-            "targeted_with_consent": targets["consenting"],
-            "targeted_profit_at_risk": targets["profit_at_risk"],
-            "expected_profit_kept": targets["kept"],
+            "main_action": None if main is None else main["action_code"],
+            "main_action_share": None if main is None else float(main["share"]),
+            "main_category": None if category is None else category["favourite_category"],
+            "targeted_customers": at_risk,
+            "targeted_with_consent": int(target["targeted_with_consent"]) if at_risk else 0,
+            "targeted_profit_at_risk": float(target["targeted_profit_at_risk"]) if at_risk else 0.0,
+            "reachable_profit_at_risk": reachable,
+            "expected_profit_kept_low": shares["low"] * reachable,
+            "expected_profit_kept": shares["central"] * reachable,
+            "expected_profit_kept_high": shares["high"] * reachable,
+            "on_first_screen": key in ranks.index,
+            "first_screen_rank": int(ranks[key]) if key in ranks.index else None,
         }
         for tr in translators:
+            words = {}
+            if main is not None:
+                words["main"] = action_words(main["action_code"], tr.code, main["favourite_category"])
+                words["others"] = [
+                    {
+                        "words": action_words(o["action_code"], tr.code, o["favourite_category"]),
+                        "share": o["share"],
+                    }
+                    for o in others
+                ]
             text = template.render(
                 tr=tr,
+                main=main,
+                words=words,
+                category=category,
                 levers=levers.to_dict("records"),
-                risk_reasons=[reason_words(code, tr.code) for code in risk_codes],
-                targets=targets,
-                share=share,
+                row=row,
+                shares=shares,
                 horizon=horizon,
+                bands=bands[tr.code],
             )
             row[f"recommendation_{tr.code}"] = _one_line(text)
-            row[f"headline_{tr.code}"] = headline(tr, levers, targets)
+            row[f"headline_{tr.code}"] = headline(tr, main, words, segment.segment_name, row)
         rows.append(row)
     return pd.DataFrame(rows, columns=list(RECOMMENDATION_COLUMNS)).astype(RECOMMENDATION_COLUMNS)
 
 
-def headline(tr: Translator, levers: pd.DataFrame, targets: dict) -> str:
-    """The one-line recommendation: the first lever's action, or what to do without one."""
-    if len(levers):
-        first = levers.iloc[0]
-        return capitalize_first(tr.t(f"recommendation.action.{first.feature}.{first.direction}"))
-    calm = "at_risk" if targets["customers"] else "calm"
-    return capitalize_first(tr.t(f"recommendation.no_lever.{calm}"))
+def headline(tr: Translator, main, words: dict, segment_name: str, row: dict) -> str:
+    """The one-line recommendation: the segment's main action and how many of its at-risk
+    customers it is for; without customers at risk, that no action is needed, with the segment's
+    name (so that it stays its own)."""
+    if main is None:
+        return capitalize_first(
+            tr.t("recommendation.headline.calm", segment=tr.segment(segment_name))
+        )
+    return capitalize_first(
+        tr.t(
+            "recommendation.headline",
+            action=words["main"],
+            share=tr.number(main["share"], "percent0"),
+            customers=tr.plural("recommendation.at_risk_customers", row["targeted_customers"]),
+        )
+    )

@@ -1,12 +1,12 @@
-"""Why the customers at the top of the retention list are at risk: their three top reasons.
+"""Why the customers at the top of the two lists are at risk: their three top reasons.
 
 marketing.customer_reasons explains the customers a campaign reaches first: the first var
-reasons_top_n of the contact list (marketing.retention_targets, customers who allow offers, by
+reasons_top_n of the contact list (marketing.contact_list: at-risk customers who allow offers, by
 marketing.customer_risk.profit_at_risk descending, then customer_id) and the first reasons_top_n
-of the at-risk customers without consent (marketing.site_personalisation_targets). A reason is one
-thing about the customer that pushes their decline probability up, in plain words and with its
-direction (one_click.ml.plain_reasons: features that measure one thing count as one reason;
-`site_time_low`, «мало времени на сайте»).
+of the site list (marketing.site_list: at-risk customers without consent). A reason is one thing
+about the customer that pushes their decline probability up, in plain words and with its
+direction when the value lies outside the band of typical customers (one_click.ml.plain_reasons:
+features that measure one thing count as one reason; `site_time_low`, «мало времени на сайте»).
 
 Each customer is explained by the model that scored them, against a background of that model's
 training customers, so that base value + the sum of the SHAP values is the probability
@@ -42,6 +42,7 @@ from one_click.ml.features import (
     sort_customers,
 )
 from one_click.ml.plain_reasons import (
+    CONTEXT_COLUMNS,
     REASON_COLUMNS,
     TEXT_COLUMNS,
     direction_features,
@@ -53,15 +54,35 @@ from one_click.ml.selection import OUTER_FOLD, evaluation_folds, refit_fold
 FROM_SHAP_TABLE = "customer_shap_values"
 FROM_OUTER_FOLD_MODEL = "outer_fold_model"
 FROM_KEPT_MODEL = "kept_model"
-REASONS_DTYPES = {ID_COLUMN: "int32"} | dict.fromkeys([*REASON_COLUMNS, *TEXT_COLUMNS], "string")
+REASONS_DTYPES = {ID_COLUMN: "int32"} | dict.fromkeys(
+    [*REASON_COLUMNS, *TEXT_COLUMNS, *CONTEXT_COLUMNS], "string"
+)
+# the band of typical customers of a direction feature: between these quantiles of all customers
+TYPICAL_QUANTILES = (0.25, 0.75)
 REASONS_DTYPES["explained_by"] = "string"
+
+
+def typical_bands(customers) -> dict[str, tuple[float, float]]:
+    """The lower and upper quartile (TYPICAL_QUANTILES) of every direction feature over all the
+    customers of a DuckDB relation, computed in DuckDB: the band of typical values inside which
+    a reason names no direction."""
+    features = direction_features()
+    low, high = TYPICAL_QUANTILES
+    aggregates = ", ".join(
+        f"quantile_cont({f}, {low}) as {f}__low, quantile_cont({f}, {high}) as {f}__high"
+        for f in features
+    )
+    row = customers.aggregate(aggregates).fetchone()
+    if row is None or any(value is None for value in row):
+        raise ValueError("no customers to compute the band of typical values from")
+    return {f: (float(row[2 * i]), float(row[2 * i + 1])) for i, f in enumerate(features)}
 
 
 def retention_top(risk, scores, n: int, at_risk_bands: list[str]):
     """The customers whose reasons are explained, with their score_kind (a DuckDB relation): the
-    first n of the contact list (marketing.retention_targets: customers who allow offers, by
-    profit at risk) and the first n of the at-risk customers without consent
-    (marketing.site_personalisation_targets: a band of at_risk_bands, same order).
+    first n of the contact list (marketing.contact_list: at-risk customers who allow offers, by
+    profit at risk) and the first n of the site list (marketing.site_list: at-risk customers
+    without consent, same order); at risk: a band of at_risk_bands.
 
     risk: marketing.customer_risk, scores: ml.customer_scores (DuckDB relations); ordered and
     cut in DuckDB, so only those customers reach Python.
@@ -74,10 +95,9 @@ def retention_top(risk, scores, n: int, at_risk_bands: list[str]):
     kinds = scores.select(f"{ID_COLUMN}, score_kind")
     ranked = risk.join(kinds, ID_COLUMN)
     order = f"profit_at_risk desc, {ID_COLUMN} asc"
-    contact = ranked.filter("allow_offers").order(order).limit(int(n))
-    without_consent = (
-        ranked.filter(f"not allow_offers and risk_band in ({bands})").order(order).limit(int(n))
-    )
+    at_risk = ranked.filter(f"risk_band in ({bands})")
+    contact = at_risk.filter("allow_offers").order(order).limit(int(n))
+    without_consent = at_risk.filter("not allow_offers").order(order).limit(int(n))
     return contact.union(without_consent).order(order)
 
 
@@ -90,15 +110,17 @@ def customer_reasons(
     kept_model,
     seed: int,
     n_jobs: int,
+    bands: dict[str, tuple[float, float]],
     clusters: int = BACKGROUND_CLUSTERS,
 ) -> pd.DataFrame:
     """One row per customer of `targets`: top_reason_1..3 (codes), reasons_ru and reasons_en (the
-    words) and explained_by.
+    words), the context (context_reasons, context_ru, context_en) and explained_by.
 
     targets: customer_id, the features, decline_probability and score_kind (retention_top);
     shap_values: rows of customer_shap_values (those of targets are reused); sample: the model
     sample's rows of customer_features (the outer-fold and kept models trained on them);
-    search: candidate_search; family: the selected family; kept_model: the model of churn_model.
+    search: candidate_search; family: the selected family; kept_model: the model of churn_model;
+    bands: the band of typical values of every direction feature (typical_bands).
     The explanations run in n_jobs worker processes: one task per outer fold, the customers of
     the kept model in 2 x n_jobs parts.
     """
@@ -151,9 +173,7 @@ def customer_reasons(
         raise ValueError("the explanations do not cover exactly the customers to explain")
     check_additivity(explained, targets.set_index(ID_COLUMN)["decline_probability"])
     source = explained.groupby(ID_COLUMN)["explained_by"].first()
-    # a direction is low or high against the customers the models trained on (the sample)
-    medians = sample[direction_features()].astype(float).median().to_dict()
-    reasons = plain_reasons(explained, medians)
+    reasons = plain_reasons(explained, bands)
     reasons["explained_by"] = reasons[ID_COLUMN].map(source).to_numpy()
     return reasons[list(REASONS_DTYPES)].astype(REASONS_DTYPES)
 

@@ -1,9 +1,8 @@
-"""The three top reasons of the customers at the top of the contact list and of the at-risk
-customers without consent (var reasons_top_n each), each explained by the model that scored
-them."""
+"""The three top reasons of the customers at the top of the contact list and of the site list
+(var reasons_top_n each), each explained by the model that scored them, and their context."""
 
 from one_click.ml.persist import load_kept_model
-from one_click.ml.reasons import customer_reasons, retention_top
+from one_click.ml.reasons import customer_reasons, retention_top, typical_bands
 from one_click.ml.sampling import rows_of
 from one_click.ml.selection import selected_family
 from one_click.project import meta_list
@@ -31,4 +30,6 @@ def model(dbt, session):
         kept_model=load_kept_model(session, dbt.ref("churn_model").df()),
         seed=int(dbt.config.meta_get("random_seed")),
         n_jobs=int(dbt.config.meta_get("workers")),
+        # little or much against all scored customers: their quartiles, computed in DuckDB
+        bands=typical_bands(dbt.ref("customer_risk")),
     )

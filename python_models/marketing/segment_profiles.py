@@ -8,6 +8,8 @@ def model(dbt, session):
     seed = int(dbt.config.meta_get("random_seed"))
     sample = dbt.ref("customer_risk").order(f"hash(customer_id, {seed})").limit(size)
     customers = sample.order("customer_id").df()
-    memberships = dbt.ref("segment_memberships").df()
-    memberships = memberships[memberships["customer_id"].isin(customers["customer_id"])]
+    # only the sample's memberships reach pandas (a semi join in DuckDB)
+    memberships = (
+        dbt.ref("segment_memberships").join(sample.select("customer_id"), "customer_id").df()
+    )
     return profile_segments(customers, memberships)

@@ -1,23 +1,24 @@
 from one_click.marketing import recommend
-from one_click.project import check_risk_bands, meta_list
+from one_click.project import meta_list, meta_mapping
 
 
 def model(dbt, session):
-    # vars profit_at_risk_months, at_risk_bands, lever_success_share and risk_bands, rendered by
-    # dbt into meta
-    # (dbt passes only the keys it finds as literal dbt.config.meta_get calls)
+    # vars profit_at_risk_months, at_risk_bands, lever_success_share and its range,
+    # profile_sample_size and random_seed, rendered by dbt into meta (dbt passes only the keys it finds as literal
+    # dbt.config.meta_get calls). Reads aggregates (the action mix, the profiles) and a fixed
+    # random sample of customers, never the whole customer frame.
     dbt.config(materialized="table")
+    size = int(dbt.config.meta_get("profile_sample_size"))
+    seed = int(dbt.config.meta_get("random_seed"))
+    sample = dbt.ref("customer_risk").order(f"hash(customer_id, {seed})").limit(size)
     return recommend(
-        # the top reasons of the customers customer_reasons explains (null for the others)
-        customers=dbt.ref("customer_risk")
-        .join(dbt.ref("customer_reasons"), "customer_id", how="left")
-        .df(),
-        profiles=dbt.ref("segment_profiles").df(),
         summary=dbt.ref("segment_summary").df(),
+        mix=dbt.ref("segment_action_mix").df(),
+        profiles=dbt.ref("segment_profiles").df(),
         importance=dbt.ref("feature_importance").df(),
-        memberships=dbt.ref("segment_memberships").df(),
+        sample=sample.order("customer_id").df(),
         horizon=int(dbt.config.meta_get("profit_at_risk_months")),
         at_risk_bands=meta_list(dbt.config.meta_get("at_risk_bands")),
-        share=float(dbt.config.meta_get("lever_success_share")),
-        risk_bands=list(check_risk_bands(dbt.config.meta_get("risk_bands"))),
+        shares=meta_mapping(dbt.config.meta_get("lever_success_share_range"))
+        | {"central": float(dbt.config.meta_get("lever_success_share"))},
     )

@@ -278,7 +278,7 @@ def test_published_report_numbers_match_the_published_warehouse(project):
             "where allow_offers and list_contains(?, risk_band)",
             [setting("at_risk_bands")],
         ).fetchone()
-        (listed,) = con.sql("select count(*) from marketing.retention_targets").fetchone()
+        (listed,) = con.sql("select count(*) from marketing.contact_list").fetchone()
     assert customers == 1297
     for language in REPORT_LANGUAGES:
         html = (project.warehouse / language.output).read_text(encoding="utf-8")

@@ -1,6 +1,6 @@
 -- Profit at risk has one definition (marketing.customer_risk): the report's summary, the
--- contact list with the customers who do not allow offers, the segment grid and the segment
--- summary all add up to the same total (the lists round each customer's value to 2 decimals:
+-- contact list and the site list with the customers outside them (not at risk), the segment
+-- grid and the segment summary all add up to the same total (the lists round each customer's value to 2 decimals:
 -- they may differ by half a cent per customer).
 with
 
@@ -10,13 +10,15 @@ summary as (
 
 totals as (
     select
-        'retention_targets and customers without consent' as relation,
-        (select sum(profit_at_risk) from {{ ref('retention_targets') }})
+        'contact_list, site_list and the customers not at risk' as relation,
+        (select coalesce(sum(profit_at_risk), 0) from {{ ref('contact_list') }})
+        + (select coalesce(sum(profit_at_risk), 0) from {{ ref('site_list') }})
         + (
             select coalesce(sum(profit_at_risk), 0) from {{ ref('customer_risk') }}
-            where not allow_offers
+            where risk_band not in {{ sql_list(var('at_risk_bands')) }}
         ) as profit_at_risk,
-        (select count(*) from {{ ref('retention_targets') }}) as rounded_rows
+        (select count(*) from {{ ref('contact_list') }})
+        + (select count(*) from {{ ref('site_list') }}) as rounded_rows
     union all
     select
         'risk_profit_matrix' as relation,
