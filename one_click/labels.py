@@ -1,7 +1,7 @@
 """Names for people, in the store's language and in English: one_click/labels.yml, read here.
 
-    feature_label("promo_purchase_share", "ru")   # 'доля покупок по акции'
-    reason_groups()                              # the reasons, each with its features
+feature_label("promo_purchase_share", "ru")   # 'доля покупок по акции'
+reason_groups()                              # the reasons, each with its features
 """
 
 from __future__ import annotations

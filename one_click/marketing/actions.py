@@ -70,4 +70,6 @@ def segment_labels(targeted_segments: dict[str, dict]) -> pd.DataFrame:
         | {f"words_{language}": no_segment_label(language) for language in LANGUAGES}
     )
     frame = pd.DataFrame(rows)
-    return frame.astype({c: "string" for c in frame.columns if c != "is_targeted"} | {"is_targeted": "bool"})
+    return frame.astype(
+        {c: "string" for c in frame.columns if c != "is_targeted"} | {"is_targeted": "bool"}
+    )

@@ -10,10 +10,11 @@ customer frame):
   acts on) on which it differs significantly in the direction the model links to decline,
   weighted by the model's mean |SHAP|.
 
-No two segments of the first screen share a headline: the groups are taken in order of profit at
-risk, and each takes its most common action that no group before it took (its next one
-otherwise). The first screen ranks the targeted segments by the profit at risk of their at-risk
-customers, and adds a risk x profit cell when it holds more than any targeted segment.
+No two groups of the first screen share a headline: the targeted segments, then the cells shown,
+each in order of profit at risk, take their most common action that no group before them took
+(their next one otherwise). The first screen ranks the targeted segments by the profit at risk
+of their at-risk customers, and adds a risk x profit cell when it holds more than any targeted
+segment.
 
 The profit kept is an assumption, not a measured effect: var lever_success_share (central, and
 lever_success_share_range: low, high) of the at-risk customers the offer can reach (those who
@@ -30,7 +31,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from one_click.i18n import REPORT_LANGUAGES, Translator
-from one_click.labels import LANGUAGES, action_words, band_label
+from one_click.labels import action_words, band_label
 from one_click.marketing.profiles import profile_frame
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -186,7 +187,9 @@ def action_ranking(mix: pd.DataFrame) -> pd.DataFrame:
         "customers"
     ].transform("sum")
     top_category = (
-        mix.sort_values([*keys, "customers", "favourite_category"], ascending=[True] * 3 + [False, True])
+        mix.sort_values(
+            [*keys, "customers", "favourite_category"], ascending=[True] * 3 + [False, True]
+        )
         .drop_duplicates(keys)
         .set_index(keys)["favourite_category"]
     )
@@ -203,7 +206,9 @@ def main_categories(mix: pd.DataFrame) -> pd.DataFrame:
     keys = ["segment_family", "segment_name"]
     per = mix.groupby([*keys, "favourite_category"], as_index=False)["customers"].sum()
     per["share"] = per["customers"] / per.groupby(keys)["customers"].transform("sum")
-    top = per.sort_values([*keys, "share", "favourite_category"], ascending=[True, True, False, True])
+    top = per.sort_values(
+        [*keys, "share", "favourite_category"], ascending=[True, True, False, True]
+    )
     top = top.drop_duplicates(keys)
     return top[top["share"] > 0.5].set_index(keys)[["favourite_category", "share"]]
 
@@ -261,7 +266,6 @@ def recommend(
     var at_risk_bands; shares: var lever_success_share (central) and its range (low, high).
     """
     shares = check_shares(shares)
-    keys = ["segment_family", "segment_name"]
     numbers = profile_frame(sample)
     directions = effect_directions(numbers, [lv.feature for lv in LEVERS])
     scored = score_levers(profiles, importance, directions)
@@ -269,7 +273,9 @@ def recommend(
     ranking = action_ranking(mix)
     categories = main_categories(mix)
     ranks = first_screen(totals, summary)
-    chosen = main_actions(ranking, list(ranks.index))
+    # the targeted segments choose first, then the cells shown beside them
+    order = sorted(ranks.index, key=lambda key: (key[0] != "targeted", ranks[key]))
+    chosen = main_actions(ranking, order)
     template = _environment().get_template("recommendation.txt.j2")
     translators = [Translator(language) for language in REPORT_LANGUAGES]
     bands = {tr.code: [band_label(b, tr.code) for b in at_risk_bands] for tr in translators}
@@ -322,7 +328,9 @@ def recommend(
         for tr in translators:
             words = {}
             if main is not None:
-                words["main"] = action_words(main["action_code"], tr.code, main["favourite_category"])
+                words["main"] = action_words(
+                    main["action_code"], tr.code, main["favourite_category"]
+                )
                 words["others"] = [
                     {
                         "words": action_words(o["action_code"], tr.code, o["favourite_category"]),

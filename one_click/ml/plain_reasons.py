@@ -88,7 +88,9 @@ def reason_codes() -> pd.DataFrame:
                 | {f"words_{language}": words[language] for language in LANGUAGES}
             )
     frame = pd.DataFrame(rows)
-    return frame.astype({c: "string" for c in frame.columns if c != "is_context"} | {"is_context": "bool"})
+    return frame.astype(
+        {c: "string" for c in frame.columns if c != "is_context"} | {"is_context": "bool"}
+    )
 
 
 def reason_of(code: str) -> str:

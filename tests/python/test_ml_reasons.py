@@ -1,4 +1,4 @@
-"""customer_reasons: the top of the retention list only, each customer explained by the model
+"""customer_reasons: the top of the two lists only, each customer explained by the model
 that scored them, SHAP values of customer_shap_values reused."""
 
 import duckdb
@@ -15,7 +15,7 @@ from one_click.ml.explain import (
 )
 from one_click.ml.features import feature_frame, sort_customers
 from one_click.ml.plain_reasons import direction_features, plain_reasons
-from one_click.ml.reasons import customer_reasons, retention_top
+from one_click.ml.reasons import customer_reasons, retention_top, typical_bands
 from one_click.ml.sampling import stratified_sample
 from one_click.ml.scoring import score_record_batches
 from one_click.ml.selection import (
@@ -30,10 +30,16 @@ SEED = int(setting("random_seed"))  # the project's one seed, as the dbt models 
 FAMILY = "logistic_regression"
 
 
+def bands_of(customers: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """The quartiles of every direction feature, as pandas computes them (the check of
+    typical_bands, which computes them in DuckDB)."""
+    frame = customers[direction_features()].astype(float)
+    return {f: (frame[f].quantile(0.25), frame[f].quantile(0.75)) for f in frame.columns}
+
+
 def expected_reasons(build, shap_values: pd.DataFrame) -> pd.DataFrame:
-    """The reasons of these SHAP values, directions against the model sample's medians."""
-    medians = build["sample"][direction_features()].astype(float).median().to_dict()
-    return plain_reasons(shap_values, medians).set_index("customer_id")
+    """The reasons of these SHAP values, directions against the band of all customers."""
+    return plain_reasons(shap_values, build["bands"]).set_index("customer_id")
 
 
 @pytest.fixture
@@ -65,6 +71,7 @@ def build(customers, quick_search):
         scores[["customer_id", "decline_probability", "score_kind"]], on="customer_id"
     )
     return {
+        "bands": bands_of(customers),
         "sample": sample,
         "search": search,
         "model": model,
@@ -83,6 +90,7 @@ def _reasons(build, targets, shap_values=None):
         build["model"],
         seed=SEED,
         n_jobs=1,
+        bands=build["bands"],
     ).set_index("customer_id")
 
 
@@ -112,10 +120,24 @@ def test_the_first_n_of_each_list_by_profit_at_risk():
         ).df()
     finally:
         connection.close()
-    # the contact list: ties at 9.0 by customer_id, as retention_targets ranks them; without
-    # consent only the at-risk bands (8 is low risk), all in the order of profit at risk
-    assert list(top["customer_id"]) == [2, 4, 6, 7, 3]
+    # the contact list: at risk and allowing offers (3 and 5 are low risk), ties at 9.0 by
+    # customer_id, as contact_list ranks them; the site list: at risk without consent (8 is low
+    # risk); all in the order of profit at risk
+    assert list(top["customer_id"]) == [2, 4, 6, 7, 1]
     assert list(top["score_kind"]) == ["held_out"] * 5
+
+
+def test_the_band_of_typical_values_is_the_quartiles_of_all_customers(customers):
+    connection = duckdb.connect()
+    try:
+        connection.register("customers", customers)
+        bands = typical_bands(connection.sql("from customers"))
+    finally:
+        connection.close()
+    assert bands.keys() == bands_of(customers).keys()
+    for feature, (low, high) in bands_of(customers).items():
+        assert bands[feature] == pytest.approx((low, high)), feature
+        assert low <= high
 
 
 def test_only_the_customers_asked_for_get_reasons(build):
@@ -128,6 +150,9 @@ def test_only_the_customers_asked_for_get_reasons(build):
         "top_reason_3",
         "reasons_ru",
         "reasons_en",
+        "context_reasons",
+        "context_ru",
+        "context_en",
         "explained_by",
     ]
     empty = _reasons(build, targets.head(0))
@@ -211,5 +236,6 @@ def test_explaining_in_parts_and_in_workers_gives_the_same_reasons(build):
         build["model"],
         seed=SEED,
         n_jobs=2,
+        bands=build["bands"],
     ).set_index("customer_id")
     pd.testing.assert_frame_equal(in_workers.sort_index(), alone.sort_index())

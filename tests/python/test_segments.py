@@ -1,4 +1,5 @@
-"""Segment profiles and recommendations on small frames."""
+"""Segment profiles and recommendations on small frames: advice from each segment's own action
+mix, headlines that differ, the first screen, profit kept only where an offer reaches."""
 
 import numpy as np
 import pandas as pd
@@ -6,13 +7,12 @@ import pytest
 
 from one_click.marketing import LEVERS, PROFILE_FEATURES, profile_segments, recommend
 from one_click.marketing.recommendations import (
+    check_shares,
     effect_directions,
-    high_risk_reasons,
     score_levers,
 )
-from one_click.project import risk_bands
 
-BANDS = list(risk_bands())  # the band names, riskiest first
+SHARES = {"low": 0.1, "central": 0.2, "high": 0.3}
 
 
 def make_customers(n=60, seed=0):
@@ -105,117 +105,160 @@ def test_lever_scores_only_count_differences_in_the_risky_direction():
     assert scored.loc["service_errors", "lever_score"] == 0
 
 
-def _few_pages_segment():
+def _mix(rows):
+    """segment_action_mix rows: (family, segment, action, category, customers, with consent,
+    profit at risk, profit at risk of those with consent)."""
+    columns = ["segment_family", "segment_name", "action_code", "favourite_category",
+               "customers", "with_consent", "profit_at_risk", "consent_profit_at_risk"]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["customer_share"] = frame["customers"] / frame.groupby(
+        ["segment_family", "segment_name"]
+    )["customers"].transform("sum")
+    return frame
+
+
+def _summary(rows):
+    return pd.DataFrame(
+        rows, columns=["segment_family", "segment_name", "customers", "profit_at_risk"]
+    )
+
+
+KIDS = "Товары для детей"
+KITCHEN = "Кухонная посуда"
+
+
+def _two_segments_one_favourite_action():
     customers = make_customers(n=90, seed=1)
-    members = customers["customer_id"].iloc[:30]
-    in_segment = customers["customer_id"].isin(members)
-    # the segment has few pages per visit, and few pages go with a high probability
-    customers.loc[in_segment, "pages_per_visit"] = 2.0
-    customers.loc[~in_segment, "pages_per_visit"] = 9.0
-    customers.loc[in_segment, "decline_probability"] = 0.9
-    customers.loc[~in_segment, "decline_probability"] = 0.1
-    customers["risk_band"] = np.where(in_segment, "high", "low")
-    customers["profit_at_risk"] = np.where(in_segment, 2.0, 0.5)
-    memberships = memberships_for(members, "few_pages")
+    members_a = customers["customer_id"].iloc[:30]
+    members_b = customers["customer_id"].iloc[30:60]
+    memberships = pd.concat(
+        [
+            memberships_for(members_a, "promo_dependent_at_risk"),
+            memberships_for(members_b, "kids_goods_at_risk"),
+        ]
+    )
     profiles = profile_segments(customers, memberships)
-    summary = pd.DataFrame(
-        {
-            "segment_family": ["targeted"],
-            "segment_name": ["few_pages"],
-            "customers": [30],
-            "mean_decline_probability": [0.9],
-            "profit_at_risk": [1234.5],
-        }
+    # both segments' most common action is loyalty_bonus; promo_dependent_at_risk holds more
+    # profit at risk, so it keeps it and kids_goods_at_risk leads with its next action
+    mix = _mix(
+        [
+            ("targeted", "promo_dependent_at_risk", "loyalty_bonus", KITCHEN, 20, 15, 300.0, 200.0),
+            ("targeted", "promo_dependent_at_risk", "cart_reminder", KITCHEN, 5, 5, 50.0, 50.0),
+            ("targeted", "kids_goods_at_risk", "loyalty_bonus", KIDS, 12, 6, 100.0, 40.0),
+            ("targeted", "kids_goods_at_risk", "category_offer", KIDS, 8, 8, 90.0, 90.0),
+            ("targeted", "kids_goods_at_risk", "site_category", KIDS, 2, 0, 10.0, 0.0),
+            # a cell holding more at risk than any targeted segment, one holding less
+            (
+                "risk_profit_matrix",
+                "high_risk_medium_profit",
+                "loyalty_bonus",
+                KITCHEN,
+                40,
+                30,
+                500.0,
+                400.0,
+            ),
+            (
+                "risk_profit_matrix",
+                "high_risk_medium_profit",
+                "fewer_contacts",
+                KITCHEN,
+                4,
+                4,
+                50.0,
+                50.0,
+            ),
+            (
+                "risk_profit_matrix",
+                "medium_risk_low_profit",
+                "personal_recommendations",
+                KITCHEN,
+                3,
+                3,
+                5.0,
+                5.0,
+            ),
+        ]
     )
-    return customers, memberships, profiles, summary
-
-
-def test_recommendation_names_the_lever_the_targets_and_the_profit_kept():
-    customers, memberships, profiles, summary = _few_pages_segment()
-    out = recommend(
-        customers,
-        profiles,
-        summary,
-        _importance({"pages_per_visit": 10.0}),
-        memberships,
-        6,
-        ["high", "medium"],
-        0.2,
-        BANDS,
+    summary = _summary(
+        [
+            ("targeted", "promo_dependent_at_risk", 30, 360.0),
+            ("targeted", "kids_goods_at_risk", 30, 220.0),
+            ("targeted", "long_lifecycle_buyers", 10, 4.0),
+            ("risk_profit_matrix", "high_risk_medium_profit", 44, 550.0),
+            ("risk_profit_matrix", "medium_risk_low_profit", 9, 8.0),
+        ]
     )
-    row = out.iloc[0]
-    assert row["lever_1"] == "pages_per_visit"
-    # the 30 members are all at high risk; every second one allows offers
-    assert row["targeted_customers"] == 30
-    assert row["targeted_with_consent"] == 15
-    assert row["targeted_profit_at_risk"] == pytest.approx(60.0)
-    assert row["expected_profit_kept"] == pytest.approx(12.0)
-    english = row["recommendation_en"]
-    assert english.startswith("Deepen their visits with personal recommendations")
-    assert "pages per visit is 2.0 against 9.0 for the other customers" in english
-    assert "Targets: 30 customers at risk; 15 of them allow offers" in english
-    kept = "if 20% of them keep their level of activity, the shop keeps 12.0 of profit over 6"
-    assert kept in english
-    russian = row["recommendation_ru"]
-    assert russian.startswith("Углубите их визиты")
-    assert "страниц за визит — 2,0 против 9,0 у остальных клиентов" in russian
-    assert "Цель: 30 клиентов в риске; 15 из них разрешают сообщать" in russian
-    assert "магазин сохранит 12,0 прибыли за 6 месяцев." in russian
-    assert row["headline_en"].startswith("Deepen their visits")
-    assert row["headline_ru"].startswith("Углубите их визиты")
+    out = recommend(summary, mix, profiles, _importance(), customers, 3, ["high", "medium"], SHARES)
+    return out.set_index("segment_name")
 
 
-def test_the_assumed_share_is_checked():
-    customers, memberships, profiles, summary = _few_pages_segment()
-    with pytest.raises(ValueError, match="lever_success_share"):
-        recommend(customers, profiles, summary, _importance(), memberships, 3, ["high"], 1.5, BANDS)
-
-
-def test_recommendation_without_levers_or_risk_says_so():
-    customers = make_customers(n=40, seed=2)
-    memberships = memberships_for(customers["customer_id"].iloc[:10], "plain")
-    profiles = profile_segments(customers, memberships)
-    profiles["is_significant"] = False
-    summary = pd.DataFrame(
-        {
-            "segment_family": ["targeted"],
-            "segment_name": ["plain"],
-            "customers": [10],
-            "mean_decline_probability": [0.5],
-            "profit_at_risk": [10.0],
-        }
-    )
-    customers["risk_band"] = "low"
-    out = recommend(
-        customers, profiles, summary, _importance(), memberships, 3, ["high"], 0.2, BANDS
-    )
-    row = out.iloc[0]
-    assert pd.isna(row["lever_1"])
-    assert row["targeted_customers"] == 0
-    assert row["expected_profit_kept"] == 0
-    assert "no action is needed now" in row["recommendation_en"]
-    assert "None of them is at risk now." in row["recommendation_en"]
-    assert "Сейчас ни один из них не в риске." in row["recommendation_ru"]
-    assert row["headline_en"] == (
-        "No action is needed now, check their probability at the next refresh"
+def test_segments_with_the_same_favourite_action_get_different_headlines():
+    out = _two_segments_one_favourite_action()
+    assert out.loc["promo_dependent_at_risk", "main_action"] == "loyalty_bonus"
+    assert out.loc["kids_goods_at_risk", "main_action"] == "category_offer"
+    shown = out[out["on_first_screen"]]
+    assert shown["headline_ru"].is_unique and shown["headline_en"].is_unique
+    # the kids' segment's action names its own category, in either language
+    assert "«Товары для детей»" in out.loc["kids_goods_at_risk", "headline_ru"]
+    assert "kids' goods" in out.loc["kids_goods_at_risk", "headline_en"]
+    assert out.loc["kids_goods_at_risk", "main_category"] == KIDS
+    assert out.loc["promo_dependent_at_risk", "headline_en"] == (
+        "Personal loyalty bonuses instead of blanket discounts, for 80% of 25 customers at risk"
     )
 
 
-def test_high_risk_reasons_count_levers_among_high_risk_members_only():
-    customers = make_customers(n=6)
-    customers["risk_band"] = ["high", "high", "high", "low", "high", "high"]
-    customers["top_reason_1"] = [
-        "service_errors_high",
-        "promotions_high",
-        "service_errors_high",
-        "pages_low",
-        "pages_low",
-        "pages_low",
+def test_the_recommendation_names_its_mix_and_category():
+    english = _two_segments_one_favourite_action().loc["kids_goods_at_risk", "recommendation_en"]
+    assert english.startswith(
+        'The main action is a personal offer in their favourite category "kids\' goods": 36% of'
+    )
+    assert "Then: personal loyalty bonuses instead of blanket discounts (55%)" in english
+    assert 'Most of them favour "kids\' goods" (100%)' in english
+
+
+def test_the_first_screen_ranks_by_profit_at_risk_and_shows_a_bigger_cell():
+    out = _two_segments_one_favourite_action()
+    ranks = out["first_screen_rank"].dropna().sort_values()
+    assert list(ranks.index) == [
+        "high_risk_medium_profit",
+        "promo_dependent_at_risk",
+        "kids_goods_at_risk",
+        "long_lifecycle_buyers",
     ]
-    customers["top_reason_2"] = ["tenure_high", "service_errors_high", None, None, None, None]
-    customers["top_reason_3"] = None
-    memberships = memberships_for([1, 2, 3, 4], "s")  # 5 and 6 are outside the segment
-    count, levers = high_risk_reasons(customers, memberships, "s", "targeted", BANDS[0])
-    assert count == 3
-    # service_errors 3 times, promo once; tenure is not a lever, pages only outside or low risk
-    assert levers == ["service_errors_high", "promotions_high"]
+    assert not out.loc["medium_risk_low_profit", "on_first_screen"]
+    # the targeted segments choose their action first: the cell, though ranked first, leads
+    # with an action no targeted segment took
+    assert out.loc["high_risk_medium_profit", "main_action"] == "fewer_contacts"
+
+
+def test_profit_kept_counts_only_customers_an_offer_reaches_within_the_assumed_range():
+    row = _two_segments_one_favourite_action().loc["kids_goods_at_risk"]
+    assert row["targeted_customers"] == 22 and row["targeted_with_consent"] == 14
+    assert row["targeted_profit_at_risk"] == pytest.approx(200.0)
+    assert row["reachable_profit_at_risk"] == pytest.approx(130.0)
+    kept = row[["expected_profit_kept_low", "expected_profit_kept", "expected_profit_kept_high"]]
+    assert list(kept) == pytest.approx([13.0, 26.0, 39.0])
+    assert "from 13.0 to 39.0 of profit over 3 months" not in row["recommendation_en"]
+    assert "keeps 13.0 to 39.0 of profit over 3 months" in row["recommendation_en"]
+    assert "assumption" in row["recommendation_en"]
+
+
+def test_a_segment_with_nobody_at_risk_says_so_in_its_own_words():
+    out = _two_segments_one_favourite_action()
+    row = out.loc["long_lifecycle_buyers"]
+    assert row["targeted_customers"] == 0 and pd.isna(row["main_action"])
+    assert row["expected_profit_kept"] == 0.0
+    assert row["headline_en"].startswith("Buyers of long-lasting appliances: no one is at risk")
+    assert (
+        "None of them is in a risk band (high risk, medium risk) now." in row["recommendation_en"]
+    )
+    assert "никто из них не в группе риска (высокий риск, средний риск)" in row["recommendation_ru"]
+
+
+def test_the_assumed_shares_are_checked():
+    assert check_shares(SHARES) == SHARES
+    with pytest.raises(ValueError, match="low <= central <= high"):
+        check_shares({"low": 0.3, "central": 0.2, "high": 0.4})
+    with pytest.raises(ValueError, match="low, central and high"):
+        check_shares({"central": 0.2})
