@@ -11,8 +11,8 @@ customer frame):
   weighted by the model's mean |SHAP|.
 
 No two groups of the first screen share a headline: the targeted segments, then the cells shown,
-each in order of profit at risk, take their most common action that no group before them took
-(their next one otherwise). The first screen ranks the targeted segments by the profit at risk
+each in order of profit at risk, take their most common action whose words (with the category
+they name) no group before them took (their next one otherwise). The first screen ranks the targeted segments by the profit at risk
 of their at-risk customers, and adds a risk x profit cell when it holds more than any targeted
 segment.
 
@@ -229,8 +229,9 @@ def first_screen(totals: pd.DataFrame, summary: pd.DataFrame) -> pd.Series:
 
 def main_actions(ranking: pd.DataFrame, order: list[tuple[str, str]]) -> dict:
     """The headline action of every segment: for the groups of `order` (the first screen, in
-    rank order) each its most common action that no group before it took, its most common one
-    if all are taken; for the others, their most common action."""
+    the order they choose) each its most common action whose words (with the category they
+    name) no group before it took, its most common one if all are taken; for the others, their
+    most common action. An offer in a favourite category is another offer in another category."""
     taken: set[str] = set()
     chosen = {}
     by_segment = {key: rows for key, rows in ranking.groupby(["segment_family", "segment_name"])}
@@ -238,10 +239,14 @@ def main_actions(ranking: pd.DataFrame, order: list[tuple[str, str]]) -> dict:
         rows = by_segment.get(key)
         if rows is None:
             continue
-        free = rows[~rows["action_code"].isin(taken)]
-        pick = (free if len(free) else rows).iloc[0]
-        taken.add(pick["action_code"])
-        chosen[key] = pick
+        words = [
+            action_words(code, "en", category)
+            for code, category in zip(rows["action_code"], rows["favourite_category"], strict=True)
+        ]
+        free = [i for i, text in enumerate(words) if text not in taken]
+        position = free[0] if free else 0
+        taken.add(words[position])
+        chosen[key] = rows.iloc[position]
     for key, rows in by_segment.items():
         chosen.setdefault(key, rows.iloc[0])
     return chosen
