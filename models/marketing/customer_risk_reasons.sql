@@ -1,5 +1,6 @@
 -- Every scored customer of customer_risk with their top reasons and context (customer_reasons;
--- null beyond the customers it explains): the one model every segment view and target list selects from.
+-- null beyond the customers it explains): the one model every segment view and target list
+-- selects from.
 with
 
 customers as (

@@ -1,8 +1,8 @@
 -- The report's opening figures, one row: whom to contact this month and what is at stake among
 -- them (from marketing.contact_list), the at-risk customers without consent (site_list), the
--- targeted segments' at-risk customers counted once each, the selected model, the month scored, the model
--- behind the scores (trained in this build or kept from an earlier month) and how many features
--- drifted since its training.
+-- targeted segments' at-risk customers counted once each, the selected model, the month
+-- scored, the model behind the scores (trained in this build or kept from an earlier month) and
+-- how many features drifted since its training.
 {%- set at_risk = 'risk_band in ' ~ sql_list(var('at_risk_bands')) %}
 
 with
@@ -48,7 +48,10 @@ list_totals as (
 
 -- the targeted segments overlap: their at-risk customers counted once each
 targeted_customers as (
-    select distinct customers.customer_id, customers.allow_offers, customers.profit_at_risk
+    select distinct
+        customers.customer_id,
+        customers.allow_offers,
+        customers.profit_at_risk
     from memberships
     inner join customers on memberships.customer_id = customers.customer_id
     where

@@ -84,8 +84,8 @@ def test_the_tables_for_sql_hold_the_mapping():
 def test_a_customer_in_no_targeted_segment_is_named_so():
     words = segment_labels({"a": {"ru": "а", "en": "a"}})
     none = words[~words["is_targeted"]].iloc[0]
-    assert none["words_ru"] == "нет целевого сегмента" and none["words_en"] == "no targeted segment"
-    assert segment_label(none["segment_name"], "ru") == "нет целевого сегмента"
+    assert none["words_ru"] == "вне целевых сегментов" and none["words_en"] == "no targeted segment"
+    assert segment_label(none["segment_name"], "ru") == "вне целевых сегментов"
     with pytest.raises(ValueError, match="may not be called"):
         segment_labels({none["segment_name"]: {"ru": "х", "en": "x"}})
 

@@ -5,16 +5,19 @@
 -- The same holds for the site list. Every row returned is a disagreement.
 with
 
+contact_list as (
+    select * from {{ ref('contact_list') }}
+),
+
 contact as (
     select
         count(*) as customers,
         coalesce(max(priority_rank), 0) as last_place,
         coalesce(round(sum(profit_at_risk), 2), 0) as rounded_total,
         coalesce(max(cumulative_profit_at_risk), 0) as running_total,
-        coalesce(max(cumulative_profit_at_risk) filter (
-            where priority_rank = (select max(priority_rank) from {{ ref('contact_list') }})
-        ), 0) as total_at_last_place
-    from {{ ref('contact_list') }}
+        -- arg_max: the running total at the last place
+        coalesce(arg_max(cumulative_profit_at_risk, priority_rank), 0) as total_at_last_place
+    from contact_list
 ),
 
 site as (
@@ -42,40 +45,75 @@ summary as (
 ),
 
 checks as (
-    select 'contact places 1..N' as what, contact.last_place as found, contact.customers as expected
+    select
+        'contact places 1..N' as what,
+        contact.last_place as found,
+        contact.customers as expected
     from contact
     union all
-    select 'contact running total at the last place', contact.total_at_last_place,
-        contact.running_total
+    select
+        'contact running total at the last place' as what,
+        contact.total_at_last_place as found,
+        contact.running_total as expected
     from contact
-    -- the rounded values may differ from the exact total by half a cent per customer
     union all
-    select 'contact running total against its rows', contact.running_total,
+    -- the rows' rounded values may differ from the exact total by half a cent each
+    select
+        'contact running total against its rows' as what,
+        contact.running_total as found,
         case
             when abs(contact.running_total - contact.rounded_total) <= 0.005 * contact.customers
                 then contact.running_total
             else contact.rounded_total
-        end
+        end as expected
     from contact
     union all
-    select 'site places 1..N', site.last_place, site.customers from site
+    select
+        'site places 1..N' as what,
+        site.last_place as found,
+        site.customers as expected
+    from site
     union all
-    select 'CSV customers', csv.customers, contact.customers from csv cross join contact
+    select
+        'CSV customers' as what,
+        csv.customers as found,
+        contact.customers as expected
+    from csv cross join contact
     union all
-    select 'CSV total', csv.running_total, contact.running_total from csv cross join contact
+    select
+        'CSV total' as what,
+        csv.running_total as found,
+        contact.running_total as expected
+    from csv cross join contact
     union all
-    select 'curve total', curve.running_total, contact.running_total from curve cross join contact
+    select
+        'curve total' as what,
+        curve.running_total as found,
+        contact.running_total as expected
+    from curve cross join contact
     union all
-    select 'summary customers', summary.contact_customers, contact.customers
+    select
+        'summary customers' as what,
+        summary.contact_customers as found,
+        contact.customers as expected
     from summary cross join contact
     union all
-    select 'summary total', summary.contact_profit_at_risk, contact.running_total
+    select
+        'summary total' as what,
+        summary.contact_profit_at_risk as found,
+        contact.running_total as expected
     from summary cross join contact
     union all
-    select 'summary site customers', summary.site_only_customers, site.customers
+    select
+        'summary site customers' as what,
+        summary.site_only_customers as found,
+        site.customers as expected
     from summary cross join site
     union all
-    select 'summary site total', summary.site_only_profit_at_risk, site.running_total
+    select
+        'summary site total' as what,
+        summary.site_only_profit_at_risk as found,
+        site.running_total as expected
     from summary cross join site
 )
 

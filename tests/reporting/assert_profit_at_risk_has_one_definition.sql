@@ -1,7 +1,7 @@
 -- Profit at risk has one definition (marketing.customer_risk): the report's summary, the
--- contact list and the site list with the customers outside them (not at risk), the segment
--- grid and the segment summary all add up to the same total (the lists round each customer's value to 2 decimals:
--- they may differ by half a cent per customer).
+-- contact list and the site list with the customers outside them (not at risk), the
+-- segment grid and the segment summary all add up to the same total (the lists round each
+-- customer's value to 2 decimals: they may differ by half a cent per customer).
 with
 
 summary as (

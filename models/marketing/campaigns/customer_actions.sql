@@ -45,11 +45,26 @@ listed as (
 ),
 
 reasons as (
-    select customer_id, list_name, 1 as reason_rank, top_reason_1 as reason_code from listed
+    select
+        customer_id,
+        list_name,
+        1 as reason_rank,
+        top_reason_1 as reason_code
+    from listed
     union all
-    select customer_id, list_name, 2 as reason_rank, top_reason_2 as reason_code from listed
+    select
+        customer_id,
+        list_name,
+        2 as reason_rank,
+        top_reason_2 as reason_code
+    from listed
     union all
-    select customer_id, list_name, 3 as reason_rank, top_reason_3 as reason_code from listed
+    select
+        customer_id,
+        list_name,
+        3 as reason_rank,
+        top_reason_3 as reason_code
+    from listed
 ),
 
 answered as (

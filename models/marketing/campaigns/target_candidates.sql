@@ -1,5 +1,5 @@
 -- Every scored customer with their top reasons and the targeted segments they belong to, as
--- codes and in words («нет целевого сегмента» for a customer in none): what each list
+-- codes and in words («вне целевых сегментов» for a customer in none): what each list
 -- (contact_list, site_list) and customer_actions select their customers from with their own
 -- where. Exact values; the lists round them.
 with
