@@ -12,9 +12,9 @@ customer frame):
 
 No two groups of the first screen share a headline: the targeted segments, then the cells shown,
 each in order of profit at risk, take their most common action whose words (with the category
-they name) no group before them took (their next one otherwise). The first screen ranks the targeted segments by the profit at risk
-of their at-risk customers, and adds a risk x profit cell when it holds more than any targeted
-segment.
+they name) no group before them took (their next one otherwise). The first screen ranks the
+targeted segments by the profit at risk of their at-risk customers, and adds a risk x profit cell
+when it holds more than any targeted segment.
 
 The profit kept is an assumption, not a measured effect: var lever_success_share (central, and
 lever_success_share_range: low, high) of the at-risk customers the offer can reach (those who
