@@ -8,16 +8,42 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 export ONE_CLICK_HOME := $(CURDIR)
 
-.PHONY: build score test venv dbt-build pytest lint clean rollback bench
+.PHONY: build score test test-fast venv venv-test dbt-build pytest pytest-fast dbt-unit lint \
+	clean rollback bench lock
 
-# the pinned requirements, then the project's own package, editable (importable from anywhere)
+# the runtime from its lock (every file checked against its hash), then the project's own
+# package, editable (importable from anywhere, with its console scripts)
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
+# the test tools on top (pytest, the linters, playwright), from the test lock
+$(BIN)/.installed-test: requirements-test.txt $(BIN)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
 venv: $(BIN)/.installed
+venv-test: $(BIN)/.installed-test
+
+# The locks, made by pip-tools (pip-compile --generate-hashes) from pyproject.toml:
+# requirements.txt holds the runtime, requirements-test.txt the runtime (the same versions: the
+# runtime lock constrains it) and extra `test`. A version already locked stays; to move one,
+# e.g. `make lock LOCK_OPTIONS="--upgrade-package shap"`.
+LOCK_TOOL := pip-tools==7.6.2
+LOCK_VENV := $(VENV)-lock
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet \
+	--generate-hashes --no-strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_OPTIONS)
+lock:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet --disable-pip-version-check $(LOCK_TOOL)
+	$(PIP_COMPILE) --output-file=requirements.txt pyproject.toml
+	@# pip's constraints take no extras (mashumaro[msgpack]): the runtime pins without them
+	sed -nE 's/^([A-Za-z0-9_.-]+)(\[[^]]*\])?(==[^ ]+).*/\1\3/p' requirements.txt \
+		> $(LOCK_VENV)/runtime-pins.txt
+	$(PIP_COMPILE) --extra=test --constraint=$(LOCK_VENV)/runtime-pins.txt \
+		--output-file=requirements-test.txt pyproject.toml
 
 # the options of build and score: DELIVERY=dir builds from the four files in dir (CSV as
 # delivered, or Parquet) instead of the seeds; MONTH=YYYY-MM is the delivery's month (default:
