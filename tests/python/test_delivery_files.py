@@ -16,6 +16,8 @@ from helpers import child_env, copy_project, explain, run_refresh
 
 from one_click import synth
 
+pytestmark = pytest.mark.slow  # every test runs dbt build or a refresh
+
 FEATURES = "select * from customers.customer_features order by customer_id"
 
 

@@ -25,6 +25,8 @@ from one_click.i18n import REPORT_FILES, REPORT_LANGUAGES
 from one_click.project import setting
 from one_click.warehouse_file import READABLE_STORAGE_VERSIONS
 
+pytestmark = pytest.mark.slow  # every test reads or runs a refresh
+
 DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
 STEP_PREFIX = f"== {{}}/{len(refresh.STEPS)} "  # how the refresh announces step N
 
