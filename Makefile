@@ -105,7 +105,7 @@ dbt-unit: venv-test
 	rm -rf $(UNIT_DIR) && mkdir -p $(UNIT_DIR)
 	cp $(CANDIDATE) $(UNIT_DIR)/unit.duckdb
 	ONE_CLICK_WAREHOUSE=$(UNIT_DIR)/unit.duckdb $(BIN)/dbt --quiet build --empty \
-		--exclude "test_type:data" "config.language:python" \
+		--exclude "test_type:data" "path:python_models" \
 		--target-path $(UNIT_DIR)/target --log-path $(UNIT_DIR)/logs
 
 lint: venv-test
