@@ -8,16 +8,42 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 export ONE_CLICK_HOME := $(CURDIR)
 
-.PHONY: build score test venv dbt-build pytest lint clean rollback bench
+.PHONY: build score test test-fast venv venv-test dbt-build pytest pytest-fast dbt-unit lint \
+	dbt-build-then-lint dbt-unit-then-lint clean rollback bench lock
 
-# the pinned requirements, then the project's own package, editable (importable from anywhere)
+# the runtime from its lock (every file checked against its hash), then the project's own
+# package, editable (importable from anywhere, with its console scripts)
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
+# the test tools on top (pytest, the linters, playwright), from the test lock
+$(BIN)/.installed-test: requirements-test.txt $(BIN)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
 venv: $(BIN)/.installed
+venv-test: $(BIN)/.installed-test
+
+# The locks, made by pip-tools (pip-compile --generate-hashes) from pyproject.toml:
+# requirements.txt holds the runtime, requirements-test.txt the runtime (the same versions: the
+# runtime lock constrains it) and extra `test`. A version already locked stays; to move one,
+# e.g. `make lock LOCK_OPTIONS="--upgrade-package shap"`.
+LOCK_TOOL := pip-tools==7.6.2
+LOCK_VENV := $(VENV)-lock
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet \
+	--generate-hashes --no-strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_OPTIONS)
+lock:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet --disable-pip-version-check $(LOCK_TOOL)
+	$(PIP_COMPILE) --output-file=requirements.txt pyproject.toml
+	@# pip's constraints take no extras (mashumaro[msgpack]): the runtime pins without them
+	sed -nE 's/^([A-Za-z0-9_.-]+)(\[[^]]*\])?(==[^ ]+).*/\1\3/p' requirements.txt \
+		> $(LOCK_VENV)/runtime-pins.txt
+	$(PIP_COMPILE) --extra=test --constraint=$(LOCK_VENV)/runtime-pins.txt \
+		--output-file=requirements-test.txt pyproject.toml
 
 # the options of build and score: DELIVERY=dir builds from the four files in dir (CSV as
 # delivered, or Parquet) instead of the seeds; MONTH=YYYY-MM is the delivery's month (default:
@@ -36,8 +62,20 @@ score: venv
 rollback: venv
 	$(BIN)/python -m one_click.refresh --rollback
 
-## test: dbt build with every data and unit test, the Python tests, sqlfluff, ruff, dbt-bouncer
-test: venv dbt-build pytest lint
+## test: every check: plain dbt build (every data and unit test), the Python tests, the linters
+## (two lanes at once: pytest's two workers, and dbt build then the linters)
+test: venv-test
+	$(MAKE) --no-print-directory -j2 --output-sync=line pytest dbt-build-then-lint
+
+dbt-build-then-lint: dbt-build
+	$(MAKE) --no-print-directory lint
+
+## test-fast: the Python tests not marked slow, dbt's unit tests and the linters; no refresh
+test-fast: venv-test
+	$(MAKE) --no-print-directory -j2 --output-sync=line pytest-fast dbt-unit-then-lint
+
+dbt-unit-then-lint: dbt-unit
+	$(MAKE) --no-print-directory lint
 
 # plain `dbt build`, as a dbt user runs it in a fresh clone: no folder made first, none of the
 # variables above (dbt finds profiles.yml in the project)
@@ -45,11 +83,32 @@ dbt-build: venv
 	env -u DBT_PROFILES_DIR -u ONE_CLICK_HOME $(BIN)/dbt build
 
 # two test files at a time (pytest-xdist; a file's tests stay together, in order, on one
-# worker): much of a refresh runs on one core (dbt's parsing, SQL, the report, the docs)
-pytest: venv
-	$(BIN)/pytest -n 2 --dist loadfile
+# worker): much of a refresh runs on one core (dbt's parsing, SQL, the report, the docs). The
+# files in the order conftest.py gives them (the longest first), not by their number of tests.
+PYTEST = $(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
+pytest: venv-test
+	$(PYTEST)
 
-lint: venv
+pytest-fast: venv-test
+	$(PYTEST) -m "not slow"
+
+# dbt's unit tests need their models' parents in the warehouse (dbt reads their column types).
+# A scratch copy of the last plain `dbt build` (warehouse/candidate/; one is run first if there
+# is none) gets every SQL model built again from this tree, empty (--empty reads no rows), and
+# the unit tests run before each model as `dbt build` runs them. The Python models' tables are
+# the last build's: --empty does not apply to them, and with no rows they could not train.
+CANDIDATE := warehouse/candidate/one_click.duckdb
+UNIT_DIR := target/unit
+dbt-unit: venv-test
+	@[ -e $(CANDIDATE) ] || { echo "dbt-unit: no $(CANDIDATE) yet: one plain dbt build first"; \
+		$(MAKE) --no-print-directory dbt-build; }
+	rm -rf $(UNIT_DIR) && mkdir -p $(UNIT_DIR)
+	cp $(CANDIDATE) $(UNIT_DIR)/unit.duckdb
+	ONE_CLICK_WAREHOUSE=$(UNIT_DIR)/unit.duckdb $(BIN)/dbt --quiet build --empty \
+		--exclude "test_type:data" "path:python_models" \
+		--target-path $(UNIT_DIR)/target --log-path $(UNIT_DIR)/logs
+
+lint: venv-test
 	$(BIN)/sqlfluff lint models tests analyses
 	$(BIN)/ruff check .
 	$(BIN)/dbt parse --quiet

@@ -570,5 +570,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def score_main(argv: list[str] | None = None) -> int:
+    """Console script one-click-score: the refresh with --score."""
+    return main(["--score", *(sys.argv[1:] if argv is None else argv)])
+
+
+def rollback_main(argv: list[str] | None = None) -> int:
+    """Console script one-click-rollback: the refresh's --rollback."""
+    return main(["--rollback", *(sys.argv[1:] if argv is None else argv)])
+
+
 if __name__ == "__main__":
     sys.exit(main())

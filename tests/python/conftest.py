@@ -8,7 +8,17 @@ from pathlib import Path
 
 import pytest
 from deliveries import BAD_INPUTS, BAD_PARQUET_INPUTS, DELIVERED_FILES, PROJECT_DIR, to_parquet
-from helpers import synthetic_customers
+from helpers import Refreshed, build_once, copy_project, explain, run_refresh, synthetic_customers
+from threadpoolctl import threadpool_limits
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_native_thread():
+    """One thread for the native pools (OpenMP, BLAS) in each test process, as the package limits
+    its own heavy parts: with two xdist workers on two cores, pools of spinning threads
+    oversubscribe the cores and a gradient-boosting fit takes twenty times as long."""
+    with threadpool_limits(limits=1):
+        yield
 
 
 @pytest.fixture
@@ -38,6 +48,20 @@ def parquet_dir(tmp_path: Path, _delivered_parquet: Path) -> Path:
     return target
 
 
+# The longest files, in this order, before the rest (`make test` runs pytest-xdist with
+# --dist loadfile --no-loadscope-reorder): started first, they end with the short ones instead of
+# running alone at the end on one of the two workers. Only the run time depends on this list.
+LONGEST_FIRST = ("test_refresh.py", "test_monthly.py", "test_delivery_files.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: each file's tests stay in their order
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Every test that takes `bad_input` runs once per broken delivery (`bad_parquet`: once
     per broken Parquet delivery)."""
@@ -46,6 +70,25 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "bad_parquet" in metafunc.fixturenames:
         ids = [b.name for b in BAD_PARQUET_INPUTS]
         metafunc.parametrize("bad_parquet", BAD_PARQUET_INPUTS, ids=ids)
+
+
+# ---------------------------------------------------------------------------------------------
+# One refresh of the embedded delivery, shared by the test files that need one
+
+
+@pytest.fixture(scope="session")
+def seeds_refresh(tmp_path_factory: pytest.TempPathFactory) -> Refreshed:
+    """A copy of the project with one good refresh of the embedded delivery (the seeds)
+    published, built once per test session (the slow part: a full dbt build, both reports, the
+    docs). Read it, or change a copy_tree of its root."""
+
+    def build(directory: Path) -> None:
+        result = run_refresh(copy_project(directory / "project"))
+        assert result.returncode == 0, explain(result)
+        (directory / "refresh.stdout").write_text(result.stdout, encoding="utf-8")
+
+    built = build_once(tmp_path_factory, "seeds_refresh", build)
+    return Refreshed(built / "project", (built / "refresh.stdout").read_text(encoding="utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,16 +3,20 @@ refresh in, and a reader of the report's HTML."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
+import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 IGNORED = {".git", ".venv", "target", "logs", "warehouse", "__pycache__", ".pytest_cache"}
@@ -69,6 +73,53 @@ def run_refresh(root: Path, *args: str, timeout: float = 900) -> subprocess.Comp
         text=True,
         timeout=timeout,
     )
+
+
+def copy_tree(source: Path, target: Path) -> Path:
+    """A copy of a project (or any directory) that a test may change: links stay links (the
+    published warehouse's targets are relative, so the copy's links point into the copy)."""
+    shutil.copytree(source, target, symlinks=True)
+    return target
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """A copy of the project after a refresh."""
+
+    root: Path  # the project; what was published is in root / "warehouse"
+    stdout: str  # what the refresh printed
+
+
+def build_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
+) -> Path:
+    """The directory `build(directory)` filled, built once per test session and shared by every
+    test process; tests read it, or change a copy_tree of it.
+
+    Under pytest-xdist the workers share the parent of their base temp dirs: the first worker to
+    ask builds there while it holds a lock, the others wait for it and reuse what it built (the
+    pattern pytest-xdist documents for session fixtures). A build that failed fails every test
+    that asks for it, with its message, and is not tried again."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        target = tmp_path_factory.mktemp(name)
+        build(target)
+        return target
+    shared = tmp_path_factory.getbasetemp().parent
+    target, done, failed = shared / name, shared / f"{name}.done", shared / f"{name}.failed"
+    with open(shared / f"{name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if failed.exists():
+            pytest.fail(f"the shared {name} failed to build:\n{failed.read_text()}")
+        if not done.exists():
+            shutil.rmtree(target, ignore_errors=True)  # left by a worker killed half way
+            target.mkdir()
+            try:
+                build(target)
+            except BaseException as error:
+                failed.write_text(f"{type(error).__name__}: {error}")
+                raise
+            done.touch()
+    return target
 
 
 def explain(result: subprocess.CompletedProcess) -> str:

@@ -17,6 +17,7 @@ def delivered(tmp_path_factory):
     return directory, from_delivery(directory)
 
 
+@pytest.mark.slow
 def test_a_delivery_becomes_customer_features_by_the_project_sql(delivered):
     directory, customers = delivered
     assert 380 < len(customers) <= 400  # a few are not active in every month
@@ -24,11 +25,13 @@ def test_a_delivery_becomes_customer_features_by_the_project_sql(delivered):
     assert set(setting("derived_features")) <= set(customers.columns)
 
 
+@pytest.mark.slow
 def test_derived_columns_are_recomputed_the_same_way(delivered):
     _, customers = delivered
     assert derive(customers).equals(customers)
 
 
+@pytest.mark.slow
 def test_a_derived_column_that_does_not_follow_is_replaced_with_a_warning(delivered, caplog):
     _, customers = delivered
     edited = customers.copy()
@@ -39,12 +42,14 @@ def test_a_derived_column_that_does_not_follow_is_replaced_with_a_warning(delive
     assert "minutes_2m_total" in caplog.text and "3 of" in caplog.text
 
 
+@pytest.mark.slow
 def test_derive_fills_columns_a_frame_lacks(delivered):
     _, customers = delivered
     base = customers.drop(columns=list(setting("derived_features")))
     assert derive(base)[customers.columns].equals(customers)
 
 
+@pytest.mark.slow
 def test_a_bad_delivery_is_refused_naming_the_file(delivered, tmp_path):
     directory, _ = delivered
     (tmp_path / "bad").mkdir()

@@ -9,7 +9,10 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 from helpers import copy_project, explain
+
+pytestmark = pytest.mark.slow  # runs dbt build
 
 
 def test_selecting_a_mart_with_its_parents_builds_the_seeds_first(tmp_path):

@@ -18,6 +18,8 @@ from one_click import synth
 from one_click.project import setting
 from one_click.validate import validate_delivery
 
+pytestmark = pytest.mark.slow  # every test runs dbt build or a refresh
+
 FEATURES = "select * from customers.customer_features order by customer_id"
 
 

@@ -174,6 +174,7 @@ def test_permutation_importance_finds_the_signal(customers, monkeypatch):
     assert (table["permutation_importance_std"] >= 0).all()
 
 
+@pytest.mark.slow
 def test_the_shap_sample_gets_the_values_a_full_run_gives_it(customers, quick_search):
     search = run_candidate_search(customers, families=["logistic_regression"], n_jobs=1, seed=SEED)
     everyone = selected_shap_values(customers, search, "logistic_regression", n_jobs=1, seed=SEED)

@@ -223,6 +223,7 @@ def test_an_explanation_of_another_model_than_the_scoring_one_is_refused(build):
         _reasons(build, mislabelled)
 
 
+@pytest.mark.slow
 def test_explaining_in_parts_and_in_workers_gives_the_same_reasons(build):
     _, out_of_fold, held_out = _kinds(build)
     targets = pd.concat([out_of_fold, held_out])

@@ -26,6 +26,8 @@ from one_click import monthly, publish, synth
 from one_click.i18n import REPORT_LANGUAGES, messages
 from one_click.project import setting
 
+pytestmark = pytest.mark.slow  # every test reads the three refreshes of the chain
+
 CUSTOMERS = 1300
 MONTHS = ("2026-10", "2026-11", "2026-12")
 SHIFTED = ("market_file", "Страниц_за_визит", "pages_per_visit", 6)  # file, column, feature, +

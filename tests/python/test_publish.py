@@ -270,6 +270,7 @@ SCENARIOS = {  # start warehouse, action, (published, previous) before and after
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_a_kill_at_any_point_leaves_one_whole_set_and_the_next_runs_work(
     tmp_path, monkeypatch, scenario

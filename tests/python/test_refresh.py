@@ -18,12 +18,14 @@ import duckdb
 import pytest
 from babel.numbers import format_decimal
 from deliveries import BadInput, read_rows, write_rows
-from helpers import copy_project, explain, parse, query, run_refresh, sha
+from helpers import Refreshed, copy_tree, explain, parse, query, run_refresh, sha
 
 from one_click import publish, refresh
 from one_click.i18n import REPORT_FILES, REPORT_LANGUAGES
 from one_click.project import setting
 from one_click.warehouse_file import READABLE_STORAGE_VERSIONS
+
+pytestmark = pytest.mark.slow  # every test reads or runs a refresh
 
 DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
 STEP_PREFIX = f"== {{}}/{len(refresh.STEPS)} "  # how the refresh announces step N
@@ -57,13 +59,12 @@ class Project:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Project:
-    """A copy of the project with one good refresh published (full dbt build: the slow part)."""
-    root = copy_project(tmp_path_factory.mktemp("project"))
-    result = run_refresh(root)
-    assert result.returncode == 0, explain(result)
+def project(seeds_refresh: Refreshed, tmp_path_factory) -> Project:
+    """A copy of the project with one good refresh published (the session's shared refresh of the
+    seeds, copied: these tests change it)."""
+    assert "refresh done" in seeds_refresh.stdout
+    root = copy_tree(seeds_refresh.root, tmp_path_factory.mktemp("project") / "project")
     warehouse = root / "warehouse"
-    assert "refresh done" in result.stdout
     assert not (warehouse / refresh.BUILD_DIR).exists(), "the build dir is removed after publishing"
     return Project(root, warehouse, sha(warehouse / refresh.WAREHOUSE_FILE))
 

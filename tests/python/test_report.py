@@ -631,6 +631,7 @@ def test_missing_column_is_an_error_naming_it(warehouse, tmp_path, column):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_draft_marks_the_parts_whose_tables_are_missing(warehouse, tmp_path):
     draft = shutil.copyfile(warehouse, tmp_path / "draft.duckdb")
     dropped = ("rpt_contact_list", "rpt_retention_targets", "rpt_feature_importance")

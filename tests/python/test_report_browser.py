@@ -15,6 +15,8 @@ from one_click.i18n import REPORT_LANGUAGES
 from one_click.report import SECTIONS, render
 from one_click.report.render import TEMPLATE_DIR, TEMPLATE_NAME
 
+pytestmark = pytest.mark.slow  # starts a browser
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SCREENSHOTS = {
     "ru": PROJECT_DIR / "target" / "report_screenshot.png",
