@@ -2,6 +2,9 @@
 
     python -m one_click.synth --customers N --out DIR [--format csv|parquet] [--seed S]
                               [--source DIR]
+    python -m one_click.synth --next-of DELIVERY --out DIR [--month YYYY-MM] [--ahead 1 3]
+                              [--assignment FILE|HISTORY ...] [--effect ACTION=SHARE ...]
+                              [--format csv|parquet] [--seed S] [--source DIR]
 
 writes the four files of a delivery of N customers to DIR: as delivered (`<file>.csv`, with the
 separator, decimal mark, CRLF line ends and number formatting of the delivered files) or as
@@ -10,6 +13,22 @@ Nothing about the shop is written here: file layouts and types come from var sho
 words from var shop_vocabulary, the impossible-revenue threshold from var
 max_plausible_monthly_revenue, and every number from the delivered files in `source` (default:
 the project's seeds).
+
+The second form draws the next months of a published population (`generate_next()`): the
+customers of DELIVERY (the delivery of month --month, default var delivery_month) one and three
+months on (--ahead), each month to DIR/YYYY-MM/: the same ids; every revenue and site-time
+period moves one back (this month's current is next month's previous) and the newest is drawn
+from the customer's last one; the other features drift slightly; the label is drawn from a known
+true probability (`World`). A customer contacted in a campaign (--assignment: the published
+history's warehouse/history, or month=YYYY-MM/assignment.parquet files: month, customer_id, arm,
+action_code) has the effect of its action planted on the decline probability of the months
+within the target's horizon after the campaign: --effect loyalty_bonus=-0.10 (10 points less),
+--effect all=-0.10 for every action (action codes: labels.yml `actions:`); zero unless given.
+The truth of each month is written beside its four files, DIR/YYYY-MM/_truth.parquet (not a
+delivered file: the validation and the refresh read the four files only): customer_id, month,
+features_month, decline_probability (what the label was drawn from), base_decline_probability
+(without the campaign), treated, campaign_month, action_code, planted_effect (the difference of
+the two, the planted effect kept within [0, 1]), declined (the drawn label).
 
 What is fitted, and how (`fit(source)`)
 ---------------------------------------
@@ -742,8 +761,11 @@ class World:
       series drifts with rho = DRIFT_CORRELATION; a category is drawn again from its shares
       with probability 1 - DRIFT_CORRELATION.
     - the true decline probability: a logistic regression of the label on the series (clipped
-      to their delivered range, standardised) and the categories (one-hot). A delivery's label
-      is drawn from it, at the delivery's own features, minus the planted effect of a campaign.
+      to their delivered range, standardised) and the categories (one-hot). The label of month
+      N is the activity of the three months before N: it is drawn from the true probability at
+      the features of month N - var profit_at_risk_months (the horizon of the target; the
+      first month known before that), plus the planted effect of a campaign, so that month M's
+      scores meet in M + 3's labels the outcome they predicted.
     """
 
     model: Model
@@ -1031,29 +1053,25 @@ def _treatment(population: Population, assignments: pd.DataFrame, effects: dict[
     if assignments.empty:
         return campaign, action, effect
     months = assignments["month"].map(lambda m: _month_index(str(m), "assignment"))
-    active = assignments[
-        (assignments["arm"] == ARMS[0])
-        & (months < population.month)
-        & (months >= population.month - horizon)
-    ].assign(index=months)
-    active = active.sort_values("index").drop_duplicates("customer_id", keep="last")
+    active = assignments.assign(index=months)
+    active = active[
+        (active["arm"] == ARMS[0])
+        & (active["index"] < population.month)
+        & (active["index"] >= population.month - horizon)
+    ]
+    active = active.sort_values("index", kind="stable").drop_duplicates("customer_id", keep="last")
     rows = np.searchsorted(population.ids, active["customer_id"].to_numpy())
-    rows = np.clip(rows, 0, size - 1)
-    known = population.ids[rows] == active["customer_id"].to_numpy()
-    if not known.all():
-        stranger = active["customer_id"].to_numpy()[~known][0]
-        raise SynthError(
-            f"assignment: column customer_id: customer {stranger} is not in the population"
-        )
     campaign[rows] = active["month"].astype(str).to_numpy()
     action[rows] = active["action_code"].to_numpy()
     effect[rows] = active["action_code"].map(effects).to_numpy(dtype=float)
     return campaign, action, effect
 
 
-def _truth(world: World, population: Population, assignments, effects, rng) -> pa.Table:
-    """The month's labels drawn from the true probability, and that truth as a table."""
-    base = world.decline_probability(population.values, population.codes)
+def _truth(
+    population: Population, base: np.ndarray, features_month: int, assignments, effects, rng
+) -> pa.Table:
+    """The month's labels drawn from the true probability (`base`, at the features of
+    `features_month`, plus the planted effect), and that truth as a table."""
     campaign, action, effect = _treatment(population, assignments, effects)
     probability = np.clip(base + effect, 0.0, 1.0)
     population.declined = rng.random(base.size) < probability
@@ -1061,6 +1079,7 @@ def _truth(world: World, population: Population, assignments, effects, rng) -> p
         {
             "customer_id": pa.array(population.ids, pa.int32()),
             "month": pa.array([_month_name(population.month)] * base.size, pa.string()),
+            "features_month": pa.array([_month_name(features_month)] * base.size, pa.string()),
             "decline_probability": pa.array(probability),
             "base_decline_probability": pa.array(base),
             "treated": pa.array(pd.notna(campaign)),
@@ -1134,12 +1153,25 @@ def generate_next(
         assigned = read_assignments(list(assignments))
     world = fit_world(source)
     now = read_population(population, month, world)
+    strangers = ~np.isin(assigned["customer_id"].to_numpy(), now.ids)
+    if strangers.any():
+        raise SynthError(
+            f"assignment: column customer_id: customer "
+            f"{assigned['customer_id'].to_numpy()[strangers][0]} is not in the population"
+        )
+    horizon = int(setting("profit_at_risk_months"))
+    # the true probability at each month's features: month N's label is drawn at N - horizon's
+    # (the earliest month known for the first months)
+    truths = {now.month: world.decline_probability(now.values, now.codes)}
     out = Path(out)
     written = {}
     for step in range(1, max(ahead) + 1):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, now.month + 1)))
         now = _step(world, now, rng)
-        truth = _truth(world, now, assigned, plan, rng)
+        truths[now.month] = world.decline_probability(now.values, now.codes)
+        features_month = max(now.month - horizon, min(truths))
+        truth = _truth(now, truths[features_month], features_month, assigned, plan, rng)
+        truths = {m: p for m, p in truths.items() if m > now.month - horizon}
         if step in ahead:
             name = _month_name(now.month)
             directory = _write_population(world, now, out / name, fmt, seed, chunk_customers)
@@ -1159,20 +1191,59 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--customers", type=int, required=True)
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--customers", type=int, help="a delivery of this many new customers")
+    what.add_argument(
+        "--next-of", type=Path, metavar="DELIVERY", help="the next months of this delivery"
+    )
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--format", choices=FORMATS, default="csv")
     parser.add_argument("--seed", type=int, default=None, help="default: var random_seed")
     parser.add_argument("--source", type=Path, default=None, help="default: the project's seeds")
+    parser.add_argument("--month", default=None, help="--next-of: its month (var delivery_month)")
+    parser.add_argument(
+        "--ahead", type=int, nargs="+", default=[1, 3], help="--next-of: months on (1 3)"
+    )
+    parser.add_argument(
+        "--assignment",
+        type=Path,
+        action="append",
+        default=[],
+        help="--next-of: a campaign assignment file, or the history directory",
+    )
+    parser.add_argument(
+        "--effect",
+        action="append",
+        default=[],
+        metavar="ACTION=SHARE",
+        help="--next-of: the planted effect of an action (or all) on the decline probability",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     seed = int(setting("random_seed")) if args.seed is None else args.seed
-    generate(args.customers, args.out, args.format, seed, args.source)
+    if args.customers is not None:
+        generate(args.customers, args.out, args.format, seed, args.source)
+        done = f"{args.out}: {args.customers:,} customers as {args.format} (seed {seed})"
+    else:
+        try:
+            written = generate_next(
+                args.next_of,
+                args.out,
+                args.month,
+                tuple(args.ahead),
+                args.format,
+                seed,
+                args.assignment,
+                args.effect,
+                args.source,
+            )
+        except SynthError as error:
+            print(f"one_click.synth: {error}", file=sys.stderr)
+            return 2
+        months = ", ".join(f"{month} ({path})" for month, path in written.items())
+        done = f"the months after {args.next_of}: {months}, as {args.format} (seed {seed})"
     seconds = time.perf_counter() - started
-    print(
-        f"{args.out}: {args.customers:,} customers as {args.format} (seed {seed}) "
-        f"in {seconds:.1f} s, peak RSS {_peak_rss_mb():,.0f} MB"
-    )
+    print(f"{done} in {seconds:.1f} s, peak RSS {_peak_rss_mb():,.0f} MB")
     return 0
 
 
