@@ -23,7 +23,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from one_click import labels, synth, validate
+from one_click import labels, stats, synth, validate
 from one_click.project import setting
 
 CUSTOMERS = 3000
@@ -488,3 +488,24 @@ def test_cli_draws_the_next_months(tmp_path, csv_dir, capsys):
     assert synth.main([*args, "--effect", "all=-0.1", "--seed", "3"]) == 0
     assert f"{NEXT} ({tmp_path / NEXT})" in capsys.readouterr().out
     assert validate.validate_delivery(tmp_path / NEXT).errors == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The minimal detectable effect (one_click.stats)
+
+
+def test_the_minimal_detectable_effect_has_its_power():
+    # at the MDE, a two-sided 5 % test of two proportions rejects in 80 % of campaigns
+    base, contacted, control = 0.6, 900, 100
+    mde = stats.minimal_detectable_effect(base, contacted, control)
+    rng = np.random.default_rng(SEED)
+    campaigns = 20_000
+    treated = rng.binomial(contacted, base - mde, campaigns) / contacted
+    held = rng.binomial(control, base, campaigns) / control
+    error = np.sqrt(base * (1 - base) * (1 / contacted + 1 / control))
+    power = np.mean(np.abs(treated - held) / error > stats.detection_z(power=0.5))
+    assert abs(power - stats.POWER) < 0.02, power
+    # it shrinks as the square root of the size, and a list with no control detects nothing
+    assert stats.list_mde(400, 0.1, base) == pytest.approx(2 * stats.list_mde(1600, 0.1, base))
+    assert stats.minimal_detectable_effect(base, 10, 0) == math.inf
+    assert stats.holdout_split(1297, 0.1) == (1167, 130)
