@@ -120,6 +120,7 @@ lint: venv-test
 bench: venv
 	$(BIN)/python scripts/benchmark_validate.py
 	$(BIN)/python scripts/benchmark_scale.py $(if $(SIZES),--sizes $(SIZES))
+	$(BIN)/python scripts/benchmark_effects.py
 	@if [ -e warehouse/one_click.duckdb ]; then \
 		$(BIN)/python scripts/benchmark_explainers.py warehouse/one_click.duckdb && \
 		$(BIN)/python scripts/benchmark_model.py warehouse/one_click.duckdb; \

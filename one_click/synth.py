@@ -2,6 +2,9 @@
 
     python -m one_click.synth --customers N --out DIR [--format csv|parquet] [--seed S]
                               [--source DIR]
+    python -m one_click.synth --next-of DELIVERY --out DIR [--month YYYY-MM] [--ahead 1 3]
+                              [--assignment FILE|HISTORY ...] [--effect ACTION=SHARE ...]
+                              [--format csv|parquet] [--seed S] [--source DIR]
 
 writes the four files of a delivery of N customers to DIR: as delivered (`<file>.csv`, with the
 separator, decimal mark, CRLF line ends and number formatting of the delivered files) or as
@@ -10,6 +13,22 @@ Nothing about the shop is written here: file layouts and types come from var sho
 words from var shop_vocabulary, the impossible-revenue threshold from var
 max_plausible_monthly_revenue, and every number from the delivered files in `source` (default:
 the project's seeds).
+
+The second form draws the next months of a published population (`generate_next()`): the
+customers of DELIVERY (the delivery of month --month, default var delivery_month) one and three
+months on (--ahead), each month to DIR/YYYY-MM/: the same ids; every revenue and site-time
+period moves one back (this month's current is next month's previous) and the newest is drawn
+from the customer's last one; the other features drift slightly; the label is drawn from a known
+true probability (`World`). A customer contacted in a campaign (--assignment: the published
+history's warehouse/history, or month=YYYY-MM/assignment.parquet files: month, customer_id, arm,
+action_code) has the effect of its action planted on the decline probability of the months
+within the target's horizon after the campaign: --effect loyalty_bonus=-0.10 (10 points less),
+--effect all=-0.10 for every action (action codes: labels.yml `actions:`); zero unless given.
+The truth of each month is written beside its four files, DIR/YYYY-MM/_truth.parquet (not a
+delivered file: the validation and the refresh read the four files only): customer_id, month,
+features_month, decline_probability (what the label was drawn from), base_decline_probability
+(without the campaign), treated, campaign_month, action_code, planted_effect (the difference of
+the two, the planted effect kept within [0, 1]), declined (the drawn label).
 
 What is fitted, and how (`fit(source)`)
 ---------------------------------------
@@ -55,12 +74,13 @@ byte-identical files.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import resource
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -551,10 +571,18 @@ def _column(series: Series, values: np.ndarray) -> pa.Array:
 
 def _tables(model: Model, plan: _ChunkPlan, rng: np.random.Generator) -> dict[str, pa.Table]:
     """The chunk's rows of every file, typed as var shop_files says."""
-    layout = model.layout
     labels, values, codes = _draw(model, plan, rng)
+    ids = np.arange(plan.first_id, plan.first_id + labels.size, dtype=np.int32)
+    return _customer_tables(model, ids, labels, values, codes, rng)
+
+
+def _customer_tables(
+    model: Model, ids: np.ndarray, labels, values, codes, rng: np.random.Generator
+) -> dict[str, pa.Table]:
+    """The rows of every file of these customers: class codes, series values and category
+    codes as _draw gives them; the misspellings and the order of the period rows drawn."""
+    layout = model.layout
     size = labels.size
-    ids = np.arange(plan.first_id, plan.first_id + size, dtype=np.int32)
     position = {s.name: j for j, s in enumerate(model.series) if s.period is None}
     of_period = {(s.file, s.column, s.period): j for j, s in enumerate(model.series)}
     tables = {}
@@ -670,14 +698,24 @@ def generate(
     seed = int(setting("random_seed")) if seed is None else seed
     model = fit(source)
     out = Path(out)
+
+    def chunks():
+        for index, plan in enumerate(_plan(model, customers, chunk_customers, seed)):
+            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1, index)))
+            yield _tables(model, plan, rng)
+
+    return _write(model, out, fmt, chunks())
+
+
+def _write(model: Model, out: Path, fmt: str, chunks) -> Path:
+    """Write the tables of every chunk (file -> table) as the delivery's files in `out`."""
     out.mkdir(parents=True, exist_ok=True)
     writer_class = _CsvWriter if fmt == "csv" else _ParquetWriter
     parts = {file: out / f"{file}.{fmt}.part" for file in model.layout.files}
     writers = {file: writer_class(model, file, path) for file, path in parts.items()}
     try:
-        for index, plan in enumerate(_plan(model, customers, chunk_customers, seed)):
-            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1, index)))
-            for file, table in _tables(model, plan, rng).items():
+        for tables in chunks:
+            for file, table in tables.items():
                 writers[file].write(table.cast(_schema(model.layout, file)))
     finally:
         for writer in writers.values():
@@ -685,6 +723,461 @@ def generate(
     for file, part in parts.items():
         os.replace(part, out / f"{file}.{fmt}")
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The next months of a published population
+
+
+class SynthError(ValueError):
+    """Bad input to the next-month draw: the message names the file, the column, the problem."""
+
+
+def _month_index(month: str, what: str) -> int:
+    try:
+        year, number = (int(part) for part in month.split("-"))
+    except ValueError:
+        raise SynthError(f"{what}: month {month!r} is not YYYY-MM") from None
+    if not 1 <= number <= 12:
+        raise SynthError(f"{what}: month {month!r} is not YYYY-MM")
+    return year * 12 + number - 1
+
+
+def _month_name(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+@dataclass(frozen=True)
+class World:
+    """How a population moves on by a month, and the true probability of its label.
+
+    Fitted on the delivery the copula is fitted on (`fit`), customers without a defect:
+    - every series has its pooled marginal (sorted values of both classes); a value moves by a
+      Gaussian step on its normal score, z' = rho z + sqrt(1 - rho^2) e, read back through the
+      marginal, so the marginals stay the delivered ones month after month. The newest period of
+      a period file is drawn so from the customer's newest value, with rho the delivered
+      correlation of the normal scores of the two newest periods; the older periods take the
+      values of the period before (this month's current is next month's previous). Every other
+      series drifts with rho = DRIFT_CORRELATION; a category is drawn again from its shares
+      with probability 1 - DRIFT_CORRELATION.
+    - the true decline probability: a logistic regression of the label on the series (clipped
+      to their delivered range, standardised) and the categories (one-hot). The label of month
+      N is the activity of the three months before N: it is drawn from the true probability at
+      the features of month N - var profit_at_risk_months (the horizon of the target; the
+      first month known before that), plus the planted effect of a campaign, so that month M's
+      scores meet in M + 3's labels the outcome they predicted.
+    """
+
+    model: Model
+    marginals: tuple[np.ndarray, ...]
+    lowest: np.ndarray
+    highest: np.ndarray
+    correlations: np.ndarray  # per series
+    shifts: tuple[tuple[int, ...], ...]  # per period column: its series, newest period first
+    category_shares: tuple[np.ndarray, ...]  # cumulative
+    centre: np.ndarray
+    scale: np.ndarray
+    coefficients: np.ndarray
+    intercept: float
+
+    def features(self, values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        numbers = (np.clip(values, self.lowest, self.highest) - self.centre) / self.scale
+        dummies = [
+            (codes[:, j, None] == np.arange(1, len(words))).astype(float)
+            for j, (_, words) in enumerate(self.model.categories)
+        ]
+        return np.column_stack([numbers, *dummies])
+
+    def decline_probability(self, values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """The true probability that a customer with these features declines."""
+        logit = self.features(values, codes) @ self.coefficients + self.intercept
+        return 1 / (1 + np.exp(-logit))
+
+
+DRIFT_CORRELATION = 0.98  # a month's drift of a customer's features other than the periods
+TRUTH_FILE = "_truth.parquet"  # beside the delivered files; not a delivered file
+
+
+def _quantiles(values: np.ndarray, marginal: np.ndarray) -> np.ndarray:
+    """Where each value lies in the marginal (mid-rank share, inside (0, 1))."""
+    n = marginal.size
+    ranks = np.searchsorted(marginal, values, "left") + np.searchsorted(marginal, values, "right")
+    return np.clip(ranks / 2 / n, 0.5 / n, 1 - 0.5 / n)
+
+
+def _from_quantiles(uniform: np.ndarray, marginal: np.ndarray) -> np.ndarray:
+    positions = (np.arange(marginal.size) + 0.5) / marginal.size
+    return np.interp(uniform, positions, marginal)
+
+
+def fit_world(source: Path | str | None = None) -> World:
+    """The world of the delivery in `source` (default: the project's seeds)."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = fit(source)
+    source = Path(source) if source is not None else project_dir() / "seeds"
+    layout = model.layout
+    frame = _customer_frame(_read_texts(source, layout), layout)
+    values = frame[[s.name for s in model.series]].to_numpy(dtype=float)
+    revenue = model.revenue_series()
+    limit = float(setting("max_plausible_monthly_revenue"))
+    clean = ~((values[:, revenue] > limit) | (values[:, revenue] == 0)).any(axis=1)
+    values = values[clean]
+    codes = _category_codes(model, frame[clean], source)
+    marginals = tuple(np.sort(values[:, j]) for j in range(values.shape[1]))
+
+    correlations = np.full(len(model.series), DRIFT_CORRELATION)
+    shifts = []
+    for file in layout.period_files:
+        for column in layout.value_columns(file):
+            chain = tuple(
+                next(
+                    j
+                    for j, s in enumerate(model.series)
+                    if (s.file, s.column, s.period) == (file, column, period)
+                )
+                for period in layout.periods(file)
+            )
+            shifts.append(chain)
+            if len(chain) > 1:
+                scores = [_normal_scores(values[:, j]) for j in chain[:2]]
+                correlations[chain[0]] = float(np.corrcoef(*scores)[0, 1])
+
+    world = World(
+        model=model,
+        marginals=marginals,
+        lowest=values.min(axis=0),
+        highest=values.max(axis=0),
+        correlations=correlations,
+        shifts=tuple(shifts),
+        category_shares=tuple(
+            np.cumsum(np.bincount(codes[:, j], minlength=len(words))) / len(codes)
+            for j, (_, words) in enumerate(model.categories)
+        ),
+        centre=values.mean(axis=0),
+        scale=np.where(values.std(axis=0) > 0, values.std(axis=0), 1.0),
+        coefficients=np.zeros(0),
+        intercept=0.0,
+    )
+    declined = (frame[layout.target][clean] == layout.target_labels[0]).to_numpy()
+    regression = LogisticRegression(max_iter=2000).fit(world.features(values, codes), declined)
+    return replace(
+        world, coefficients=regression.coef_[0], intercept=float(regression.intercept_[0])
+    )
+
+
+def _category_codes(model: Model, frame: pd.DataFrame, where: Path) -> np.ndarray:
+    codes = np.empty((len(frame), len(model.categories)), dtype=np.int64)
+    for j, (column, words) in enumerate(model.categories):
+        index = {word: i for i, word in enumerate(words)}
+        mapped = frame[column].map(index)
+        if mapped.isna().any():
+            unknown = sorted(set(frame[column][mapped.isna()]))
+            raise SynthError(
+                f"{where / CUSTOMERS_FILE}: column {column}: {', '.join(map(repr, unknown))} "
+                f"not among the values of the delivery the generator is fitted on"
+            )
+        codes[:, j] = mapped.to_numpy()
+    return codes
+
+
+def _read_delivery(directory: Path, layout: Layout) -> dict[str, pd.DataFrame]:
+    """The four files of a delivery, CSV as delivered or Parquet, as text."""
+    from one_click.validate import delivered_files
+
+    found = delivered_files(directory)
+    texts = {}
+    for file, spec in layout.files.items():
+        path = found.get(file)
+        if path is None:
+            raise SynthError(f"{directory}: no {file}.csv or {file}.parquet (or both)")
+        if path.suffix == ".csv":
+            texts[file] = pd.read_csv(
+                path, sep=spec["separator"], dtype=str, keep_default_na=False, encoding="utf-8"
+            )
+        else:
+            table = pq.read_table(path).to_pandas()
+            texts[file] = table.astype(str)
+    return texts
+
+
+@dataclass
+class Population:
+    """A month of the same customers: ids (ascending), labels (declined), series and codes."""
+
+    month: int
+    ids: np.ndarray
+    declined: np.ndarray
+    values: np.ndarray
+    codes: np.ndarray
+
+
+def read_population(directory: Path | str, month: str, world: World) -> Population:
+    """The customers of the delivery in `directory` (CSV or Parquet), of month `month`."""
+    directory = Path(directory)
+    layout = world.model.layout
+    frame = _customer_frame(_read_delivery(directory, layout), layout).sort_index()
+    names = [s.name for s in world.model.series]
+    missing = frame[names].isna().any()
+    if missing.any():
+        raise SynthError(
+            f"{directory}: column {missing.idxmax()}: a customer without this period's value"
+        )
+    return Population(
+        month=_month_index(month, str(directory)),
+        ids=frame.index.to_numpy(dtype=np.int32),
+        declined=(frame[layout.target] == layout.target_labels[0]).to_numpy(),
+        values=frame[names].to_numpy(dtype=float),
+        codes=_category_codes(world.model, frame, directory),
+    )
+
+
+ASSIGNMENT_COLUMNS = ("month", "customer_id", "arm", "action_code")
+ARMS = ("contacted", "control")
+HISTORY_ASSIGNMENT = "month=*/assignment.parquet"
+
+
+def read_assignments(paths: list[Path | str]) -> pd.DataFrame:
+    """The campaign assignments of the files in `paths` (a file, or a history directory whose
+    month=YYYY-MM/assignment.parquet are read): month, customer_id, arm, action_code."""
+    from one_click.labels import actions
+
+    files = []
+    for path in map(Path, paths):
+        files += sorted(path.glob(HISTORY_ASSIGNMENT)) if path.is_dir() else [path]
+    frames = []
+    known = set(actions())
+    for file in files:
+        if not file.is_file():
+            raise SynthError(f"{file}: assignment file not found")
+        try:
+            table = pq.read_table(file)
+        except (pa.ArrowInvalid, OSError) as error:
+            raise SynthError(f"{file}: not a Parquet file ({error})") from None
+        missing = [c for c in ASSIGNMENT_COLUMNS if c not in table.column_names]
+        if missing:
+            raise SynthError(f"{file}: column {missing[0]} missing (expected {ASSIGNMENT_COLUMNS})")
+        frame = table.select(list(ASSIGNMENT_COLUMNS)).to_pandas()
+        for month in frame["month"].unique():
+            _month_index(str(month), f"{file}: column month")
+        arms = set(frame["arm"]) - set(ARMS)
+        if arms:
+            raise SynthError(f"{file}: column arm: {sorted(arms)} not one of {ARMS}")
+        actions_seen = set(frame["action_code"]) - known
+        if actions_seen:
+            raise SynthError(
+                f"{file}: column action_code: {sorted(actions_seen)} not an action of labels.yml"
+            )
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ASSIGNMENT_COLUMNS})
+    return pd.concat(frames, ignore_index=True)
+
+
+ALL_ACTIONS = "all"
+
+
+def parse_effects(items: list[str] | dict[str, float] | None) -> dict[str, float]:
+    """Action code -> the planted change of a contacted customer's decline probability (a share:
+    -0.10 is 10 points less), from "CODE=POINTS" items; "all=POINTS" for every action, a
+    named action overriding it. Zero for every action unless set."""
+    from one_click.labels import actions
+
+    codes = list(actions())
+    if isinstance(items, dict):
+        pairs = list(items.items())
+    else:
+        pairs = []
+        for item in items or []:
+            code, sep, number = item.partition("=")
+            try:
+                effect = float(number) if sep else math.nan
+            except ValueError:
+                effect = math.nan
+            pairs.append((code.strip(), effect))
+    effects = dict.fromkeys(codes, 0.0)
+    for code, effect in sorted(pairs, key=lambda pair: pair[0] != ALL_ACTIONS):
+        if code != ALL_ACTIONS and code not in effects:
+            raise SynthError(
+                f"effect {code!r}: not an action of labels.yml "
+                f"({', '.join(codes)}) or {ALL_ACTIONS}"
+            )
+        if not -1 <= effect <= 1:
+            raise SynthError(f"effect {code!r}: expected CODE=SHARE with a share in [-1, 1]")
+        effects.update(dict.fromkeys(codes, effect) if code == ALL_ACTIONS else {code: effect})
+    return effects
+
+
+def _step(world: World, now: Population, rng: np.random.Generator) -> Population:
+    """The same customers a month later (their label drawn apart, by _labels)."""
+    model = world.model
+    size = now.ids.size
+    values = now.values.copy()
+    codes = now.codes.copy()
+    shifted = set()
+    for chain in world.shifts:
+        for older, newer in zip(chain[:0:-1], chain[-2::-1], strict=True):
+            values[:, older] = now.values[:, newer]
+            shifted.add(older)
+    for j, series in enumerate(model.series):
+        rho = world.correlations[j]
+        score = ndtri(_quantiles(now.values[:, j], world.marginals[j]))
+        moved = rho * score + np.sqrt(1 - rho**2) * rng.standard_normal(size)
+        drawn = _from_quantiles(ndtr(moved), world.marginals[j])
+        drawn = _round(drawn, model.precisions[j], series.integer, rng)
+        if j not in shifted:
+            values[:, j] = drawn
+    # an impossible revenue now and then, in the newest month, as delivered
+    revenue = model.revenue_series()
+    current = next(chain[0] for chain in world.shifts if chain[0] in revenue)
+    hit = np.flatnonzero(rng.random(size) < model.impossible_rate)
+    if hit.size and model.impossible_ratios.size:
+        others = values[np.ix_(hit, [j for j in revenue if j != current])].mean(axis=1)
+        ratios = rng.choice(model.impossible_ratios, hit.size)
+        values[hit, current] = np.round(ratios * others, model.precisions[current].decimals)
+    for j, shares in enumerate(world.category_shares):
+        redraw = rng.random(size) >= DRIFT_CORRELATION
+        drawn = np.minimum(np.searchsorted(shares, rng.random(size), "right"), shares.size - 1)
+        codes[:, j] = np.where(redraw, drawn, codes[:, j])
+    return Population(now.month + 1, now.ids, now.declined, values, codes)
+
+
+def _treatment(population: Population, assignments: pd.DataFrame, effects: dict[str, float]):
+    """(campaign month, action, planted effect) per customer: the latest campaign within the
+    target's horizon before this month that contacted them (var profit_at_risk_months)."""
+    horizon = int(setting("profit_at_risk_months"))
+    size = population.ids.size
+    campaign = np.full(size, None, dtype=object)
+    action = np.full(size, None, dtype=object)
+    effect = np.zeros(size)
+    if assignments.empty:
+        return campaign, action, effect
+    months = assignments["month"].map(lambda m: _month_index(str(m), "assignment"))
+    active = assignments.assign(index=months)
+    active = active[
+        (active["arm"] == ARMS[0])
+        & (active["index"] < population.month)
+        & (active["index"] >= population.month - horizon)
+    ]
+    active = active.sort_values("index", kind="stable").drop_duplicates("customer_id", keep="last")
+    rows = np.searchsorted(population.ids, active["customer_id"].to_numpy())
+    campaign[rows] = active["month"].astype(str).to_numpy()
+    action[rows] = active["action_code"].to_numpy()
+    effect[rows] = active["action_code"].map(effects).to_numpy(dtype=float)
+    return campaign, action, effect
+
+
+def _truth(
+    population: Population, base: np.ndarray, features_month: int, assignments, effects, rng
+) -> pa.Table:
+    """The month's labels drawn from the true probability (`base`, at the features of
+    `features_month`, plus the planted effect), and that truth as a table."""
+    campaign, action, effect = _treatment(population, assignments, effects)
+    probability = np.clip(base + effect, 0.0, 1.0)
+    population.declined = rng.random(base.size) < probability
+    return pa.table(
+        {
+            "customer_id": pa.array(population.ids, pa.int32()),
+            "month": pa.array([_month_name(population.month)] * base.size, pa.string()),
+            "features_month": pa.array([_month_name(features_month)] * base.size, pa.string()),
+            "decline_probability": pa.array(probability),
+            "base_decline_probability": pa.array(base),
+            "treated": pa.array(pd.notna(campaign)),
+            "campaign_month": pa.array(campaign, pa.string()),
+            "action_code": pa.array(action, pa.string()),
+            "planted_effect": pa.array(probability - base),
+            "declined": pa.array(population.declined),
+        }
+    )
+
+
+def _write_population(
+    world: World, population: Population, out: Path, fmt: str, seed: int, chunk_customers: int
+) -> Path:
+    model = world.model
+    labels_of = {c.label: i for i, c in enumerate(model.classes)}
+    declined, kept = (labels_of[label] for label in model.layout.target_labels)
+    labels = np.where(population.declined, declined, kept)
+
+    def chunks():
+        for index, start in enumerate(range(0, population.ids.size, chunk_customers)):
+            rows = slice(start, start + chunk_customers)
+            rng = np.random.default_rng(
+                np.random.SeedSequence(seed, spawn_key=(3, population.month, index))
+            )
+            yield _customer_tables(
+                model,
+                population.ids[rows],
+                labels[rows],
+                population.values[rows],
+                population.codes[rows],
+                rng,
+            )
+
+    return _write(model, out, fmt, chunks())
+
+
+def generate_next(
+    population: Path | str,
+    out: Path | str,
+    month: str | None = None,
+    ahead: tuple[int, ...] = (1, 3),
+    fmt: str = "csv",
+    seed: int | None = None,
+    assignments: list[Path | str] | pd.DataFrame = (),
+    effects: list[str] | dict[str, float] | None = None,
+    source: Path | str | None = None,
+    chunk_customers: int = CHUNK_CUSTOMERS,
+) -> dict[str, Path]:
+    """Draw the deliveries `ahead` months after the delivery in `population` (of `month`,
+    default var delivery_month): the same customers, month by month. Each goes to
+    out/YYYY-MM/ (the four files, CSV as delivered or Parquet) with the truth beside them in
+    TRUTH_FILE. A customer contacted in a campaign of `assignments` (files or history
+    directories, see read_assignments) has the effect of its action (`effects`, parse_effects)
+    planted on the labels of the months within the target's horizon after the campaign.
+
+    The month M+k is drawn from M+k-1 with the generator SeedSequence(seed, spawn_key=(2, its
+    month)): the same seed gives the same deliveries, and M+2 drawn from M is M+2 drawn from
+    the delivery of M+1. Returns {month: directory}.
+    """
+    if fmt not in FORMATS:
+        raise SynthError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    if not ahead or min(ahead) < 1:
+        raise SynthError(f"ahead {ahead}: months after the delivery, each 1 or more")
+    seed = int(setting("random_seed")) if seed is None else seed
+    month = str(setting("delivery_month")) if month is None else month
+    plan = parse_effects(effects)
+    if isinstance(assignments, pd.DataFrame):
+        assigned = assignments
+    else:
+        assigned = read_assignments(list(assignments))
+    world = fit_world(source)
+    now = read_population(population, month, world)
+    strangers = ~np.isin(assigned["customer_id"].to_numpy(), now.ids)
+    if strangers.any():
+        raise SynthError(
+            f"assignment: column customer_id: customer "
+            f"{assigned['customer_id'].to_numpy()[strangers][0]} is not in the population"
+        )
+    horizon = int(setting("profit_at_risk_months"))
+    # the true probability at each month's features: month N's label is drawn at N - horizon's
+    # (the earliest month known for the first months)
+    truths = {now.month: world.decline_probability(now.values, now.codes)}
+    out = Path(out)
+    written = {}
+    for step in range(1, max(ahead) + 1):
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, now.month + 1)))
+        now = _step(world, now, rng)
+        truths[now.month] = world.decline_probability(now.values, now.codes)
+        features_month = max(now.month - horizon, min(truths))
+        truth = _truth(now, truths[features_month], features_month, assigned, plan, rng)
+        truths = {m: p for m, p in truths.items() if m > now.month - horizon}
+        if step in ahead:
+            name = _month_name(now.month)
+            directory = _write_population(world, now, out / name, fmt, seed, chunk_customers)
+            pq.write_table(truth, directory / TRUTH_FILE)
+            written[name] = directory
+    return written
 
 
 def _peak_rss_mb() -> float:
@@ -698,20 +1191,59 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--customers", type=int, required=True)
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--customers", type=int, help="a delivery of this many new customers")
+    what.add_argument(
+        "--next-of", type=Path, metavar="DELIVERY", help="the next months of this delivery"
+    )
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--format", choices=FORMATS, default="csv")
     parser.add_argument("--seed", type=int, default=None, help="default: var random_seed")
     parser.add_argument("--source", type=Path, default=None, help="default: the project's seeds")
+    parser.add_argument("--month", default=None, help="--next-of: its month (var delivery_month)")
+    parser.add_argument(
+        "--ahead", type=int, nargs="+", default=[1, 3], help="--next-of: months on (1 3)"
+    )
+    parser.add_argument(
+        "--assignment",
+        type=Path,
+        action="append",
+        default=[],
+        help="--next-of: a campaign assignment file, or the history directory",
+    )
+    parser.add_argument(
+        "--effect",
+        action="append",
+        default=[],
+        metavar="ACTION=SHARE",
+        help="--next-of: the planted effect of an action (or all) on the decline probability",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     seed = int(setting("random_seed")) if args.seed is None else args.seed
-    generate(args.customers, args.out, args.format, seed, args.source)
+    if args.customers is not None:
+        generate(args.customers, args.out, args.format, seed, args.source)
+        done = f"{args.out}: {args.customers:,} customers as {args.format} (seed {seed})"
+    else:
+        try:
+            written = generate_next(
+                args.next_of,
+                args.out,
+                args.month,
+                tuple(args.ahead),
+                args.format,
+                seed,
+                args.assignment,
+                args.effect,
+                args.source,
+            )
+        except SynthError as error:
+            print(f"one_click.synth: {error}", file=sys.stderr)
+            return 2
+        months = ", ".join(f"{month} ({path})" for month, path in written.items())
+        done = f"the months after {args.next_of}: {months}, as {args.format} (seed {seed})"
     seconds = time.perf_counter() - started
-    print(
-        f"{args.out}: {args.customers:,} customers as {args.format} (seed {seed}) "
-        f"in {seconds:.1f} s, peak RSS {_peak_rss_mb():,.0f} MB"
-    )
+    print(f"{done} in {seconds:.1f} s, peak RSS {_peak_rss_mb():,.0f} MB")
     return 0
 
 

@@ -23,7 +23,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from one_click import synth, validate
+from one_click import labels, stats, synth, validate
 from one_click.project import setting
 
 CUSTOMERS = 3000
@@ -290,3 +290,222 @@ def test_the_signal_survives_without_leakage(synthetic):
     for estimator in (linear, boosted):
         auc = _cv_roc_auc(synthetic, estimator)
         assert 0.7 < auc < 0.99, (estimator, auc)
+
+
+# ---------------------------------------------------------------------------------------------
+# The next months of a published population (generate_next)
+
+MONTH = "2026-10"
+NEXT, LATER = "2026-11", "2027-01"  # one and three months on
+HORIZON = setting("profit_at_risk_months")
+ACTIONS = list(labels.actions())
+
+
+@pytest.fixture(scope="module")
+def world() -> synth.World:
+    return synth.fit_world(SEEDS)
+
+
+@pytest.fixture(scope="module")
+def next_months(csv_dir, tmp_path_factory) -> dict[str, Path]:
+    return synth.generate_next(csv_dir, tmp_path_factory.mktemp("next"), MONTH, seed=SEED)
+
+
+def _periods(frame: pd.DataFrame, file: str, column: str) -> list[str]:
+    return [f"{column} {period}" for period in LAYOUT.periods(file)]
+
+
+def _truth(directory: Path) -> pd.DataFrame:
+    return pq.read_table(directory / synth.TRUTH_FILE).to_pandas()
+
+
+def test_next_months_are_valid_deliveries_with_the_truth_beside(next_months):
+    assert list(next_months) == [NEXT, LATER]
+    for directory in next_months.values():
+        report = validate.validate_delivery(directory, mode="train")
+        assert report.errors == [] and report.warnings == [], report.format()
+        names = sorted(p.name for p in directory.iterdir())
+        assert names == sorted([*DELIVERED_FILES, synth.TRUTH_FILE])
+
+
+def test_same_customers_periods_move_one_back(csv_dir, next_months):
+    now = synth.customer_table(csv_dir)
+    after = {month: synth.customer_table(d) for month, d in next_months.items()}
+    for frame in after.values():
+        assert frame.index.equals(now.index)
+    for file in LAYOUT.period_files:
+        for column in LAYOUT.value_columns(file):
+            names = _periods(now, file, column)
+            # next month's previous is this month's current, and so on back
+            for newer, older in zip(names, names[1:], strict=False):
+                assert after[NEXT][older].equals(now[newer]), (file, older)
+            # three months on, the oldest period held is the first month drawn
+            gap = len(names) - 1
+            if gap >= 2:
+                assert after[LATER][names[2]].equals(after[NEXT][names[0]]), file
+            # the newest period is new, yet follows the customer's last one
+            changed = (after[NEXT][names[0]] != now[names[0]]).mean()
+            assert changed > 0.5, (file, column)
+            assert after[NEXT][names[0]].corr(now[names[0]], method="spearman") > 0.2
+
+
+def test_other_features_drift_slightly(csv_dir, next_months, model):
+    now = synth.customer_table(csv_dir)
+    after = synth.customer_table(next_months[NEXT])
+    for series in model.series:
+        if series.period is None:
+            name = series.name
+            assert now[name].corr(after[name], method="spearman") > 0.9, name
+            assert ks_2samp(now[name], after[name]).statistic < 0.05, name
+    moved = [
+        s.name for s in model.series if s.period is None and (now[s.name] != after[s.name]).any()
+    ]
+    assert moved, "no feature drifted"
+    for column in LAYOUT.category_columns:
+        kept = (now[column] == after[column]).mean()
+        assert 0.9 < kept < 1.0, column
+
+
+def test_label_drawn_from_the_truth(next_months, world, csv_dir):
+    truth = _truth(next_months[LATER])
+    frame = synth.customer_table(next_months[LATER])
+    declined = (frame[LAYOUT.target] == DECLINED).to_numpy()
+    assert (truth["declined"].to_numpy() == declined).all()
+    # the label of month M + horizon is drawn at month M's features: the scores of M meet it
+    assert set(truth["features_month"]) == {MONTH}
+    population = synth.read_population(csv_dir, MONTH, world)
+    expected = world.decline_probability(population.values, population.codes)
+    np.testing.assert_allclose(truth["base_decline_probability"], expected)
+    # labels follow their probability: the share declined within sampling error of its mean
+    p = truth["decline_probability"]
+    assert abs(declined.mean() - p.mean()) <= 4 * math.sqrt((p * (1 - p)).sum()) / len(p)
+    assert (truth["planted_effect"] == 0).all() and not truth["treated"].any()  # no campaign
+
+
+def test_next_months_deterministic_and_continued_from_a_delivery(csv_dir, next_months, tmp_path):
+    again = synth.generate_next(csv_dir, tmp_path / "again", MONTH, seed=SEED)
+    for month, directory in next_months.items():
+        for name in [*DELIVERED_FILES, synth.TRUTH_FILE]:
+            assert (again[month] / name).read_bytes() == (directory / name).read_bytes(), name
+    other = synth.generate_next(csv_dir, tmp_path / "other", MONTH, ahead=(1,), seed=SEED + 1)
+    assert _files(other[NEXT], "csv") != _files(next_months[NEXT], "csv")
+    # continued from the published next month, the features of the month after are the same
+    continued = synth.generate_next(next_months[NEXT], tmp_path / "on", NEXT, ahead=(2,), seed=SEED)
+    features = [c for c in synth.customer_table(csv_dir).columns if c != LAYOUT.target]
+    pd.testing.assert_frame_equal(
+        synth.customer_table(continued[LATER])[features],
+        synth.customer_table(next_months[LATER])[features],
+    )
+
+
+def _assignment(ids: np.ndarray, rng: np.random.Generator, month: str = MONTH) -> pd.DataFrame:
+    """Half of the customers contacted, half control; two actions across both arms."""
+    shuffled = rng.permutation(ids)
+    half = len(shuffled) // 2
+    return pd.DataFrame(
+        {
+            "month": month,
+            "customer_id": shuffled,
+            "arm": np.where(np.arange(len(shuffled)) < half, "contacted", "control"),
+            "action_code": np.where(np.arange(len(shuffled)) % 2 == 0, ACTIONS[0], ACTIONS[2]),
+            "decline_probability": 0.5,
+        }
+    )
+
+
+def test_planted_effect_per_action_in_the_truth_and_the_labels(tmp_path):
+    # 20,000 customers: 5,000 per arm and action; loyalty_bonus (ACTIONS[0]) -10 points only
+    delivery = synth.generate(20_000, tmp_path / "month", "parquet", SEED)
+    ids = pq.read_table(delivery / f"{synth.CUSTOMERS_FILE}.parquet").column(LAYOUT.id)
+    assignment = _assignment(ids.to_numpy(), np.random.default_rng(SEED))
+    path = tmp_path / "history" / f"month={MONTH}" / "assignment.parquet"
+    path.parent.mkdir(parents=True)
+    assignment.to_parquet(path)
+    effect = -0.10
+    written = synth.generate_next(
+        delivery,
+        tmp_path / "next",
+        MONTH,
+        ahead=(HORIZON, HORIZON + 1),
+        fmt="parquet",
+        seed=SEED,
+        assignments=[tmp_path / "history"],  # the history directory, as published
+        effects=[f"{ACTIONS[0]}={effect}"],
+    )
+    months = list(written)
+    truth = _truth(written[months[0]]).merge(assignment, on="customer_id", suffixes=("", "_a"))
+    contacted = truth["arm"] == "contacted"
+    planted = contacted & (truth["action_code_a"] == ACTIONS[0])
+    assert (truth["treated"] == contacted).all()
+    # the truth: exactly the effect, but where the probability would fall below 0
+    room = truth["base_decline_probability"] >= -effect
+    np.testing.assert_allclose(truth.loc[planted & room, "planted_effect"], effect)
+    assert (truth.loc[~planted, "planted_effect"] == 0).all()
+    # the labels: the decline rate of the planted group against the control group differs by
+    # the planted effect within sampling error
+    treated, control = truth.loc[planted, "declined"], truth.loc[~contacted, "declined"]
+    difference = treated.mean() - control.mean()
+    error = math.sqrt(
+        treated.mean() * (1 - treated.mean()) / len(treated)
+        + control.mean() * (1 - control.mean()) / len(control)
+    )
+    expected = truth.loc[planted, "planted_effect"].mean()
+    assert abs(difference - expected) <= 4 * error, (difference, expected, error)
+    assert abs(difference) > 4 * error  # and the effect is there to see
+    # the other action, no effect planted: none seen
+    other = truth.loc[contacted & ~planted, "declined"]
+    assert abs(other.mean() - control.mean()) <= 4 * error
+    # beyond the target's horizon after the campaign, the effect is gone
+    assert (_truth(written[months[1]])["planted_effect"] == 0).all()
+
+
+def test_effects_are_zero_unless_given_and_checked():
+    assert synth.parse_effects(None) == dict.fromkeys(ACTIONS, 0.0)
+    both = synth.parse_effects(["all=-0.1", f"{ACTIONS[1]}=-0.2"])
+    assert both[ACTIONS[1]] == -0.2 and {both[a] for a in ACTIONS if a != ACTIONS[1]} == {-0.1}
+    with pytest.raises(synth.SynthError, match="not an action"):
+        synth.parse_effects(["no_such_action=-0.1"])
+    with pytest.raises(synth.SynthError, match=r"\[-1, 1\]"):
+        synth.parse_effects([f"{ACTIONS[0]}=ten"])
+
+
+def test_bad_assignment_named_with_its_column(tmp_path, csv_dir, capsys):
+    path = tmp_path / "assignment.parquet"
+    pd.DataFrame({"month": [MONTH], "customer_id": [1], "arm": ["contacted"]}).to_parquet(path)
+    code = synth.main(
+        ["--next-of", str(csv_dir), "--out", str(tmp_path / "o"), "--assignment", str(path)]
+    )
+    assert code == 2
+    assert f"{path}: column action_code missing" in capsys.readouterr().err
+    stranger = _assignment(np.array([1]), np.random.default_rng(0))
+    stranger.to_parquet(path)
+    with pytest.raises(synth.SynthError, match="customer_id: customer 1 is not in the population"):
+        synth.generate_next(csv_dir, tmp_path / "o", MONTH, ahead=(1,), assignments=[path])
+
+
+def test_cli_draws_the_next_months(tmp_path, csv_dir, capsys):
+    args = ["--next-of", str(csv_dir), "--out", str(tmp_path), "--month", MONTH, "--ahead", "1"]
+    assert synth.main([*args, "--effect", "all=-0.1", "--seed", "3"]) == 0
+    assert f"{NEXT} ({tmp_path / NEXT})" in capsys.readouterr().out
+    assert validate.validate_delivery(tmp_path / NEXT).errors == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The minimal detectable effect (one_click.stats)
+
+
+def test_the_minimal_detectable_effect_has_its_power():
+    # at the MDE, a two-sided 5 % test of two proportions rejects in 80 % of campaigns
+    base, contacted, control = 0.6, 900, 100
+    mde = stats.minimal_detectable_effect(base, contacted, control)
+    rng = np.random.default_rng(SEED)
+    campaigns = 20_000
+    treated = rng.binomial(contacted, base - mde, campaigns) / contacted
+    held = rng.binomial(control, base, campaigns) / control
+    error = np.sqrt(base * (1 - base) * (1 / contacted + 1 / control))
+    power = np.mean(np.abs(treated - held) / error > stats.detection_z(power=0.5))
+    assert abs(power - stats.POWER) < 0.02, power
+    # it shrinks as the square root of the size, and a list with no control detects nothing
+    assert stats.list_mde(400, 0.1, base) == pytest.approx(2 * stats.list_mde(1600, 0.1, base))
+    assert stats.minimal_detectable_effect(base, 10, 0) == math.inf
+    assert stats.holdout_split(1297, 0.1) == (1167, 130)
