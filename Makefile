@@ -81,6 +81,7 @@ dbt-unit-then-lint: dbt-unit
 # variables above (dbt finds profiles.yml in the project)
 dbt-build: venv
 	env -u DBT_PROFILES_DIR -u ONE_CLICK_HOME $(BIN)/dbt build
+	touch $(PYTHON_MODELS_STAMP)
 
 # two test files at a time (pytest-xdist; a file's tests stay together, in order, on one
 # worker): much of a refresh runs on one core (dbt's parsing, SQL, the report, the docs). The
@@ -93,15 +94,23 @@ pytest-fast: venv-test
 	$(PYTEST) -m "not slow"
 
 # dbt's unit tests need their models' parents in the warehouse (dbt reads their column types).
-# A scratch copy of the last plain `dbt build` (warehouse/candidate/; one is run first if there
-# is none) gets every SQL model built again from this tree, empty (--empty reads no rows), and
-# the unit tests run before each model as `dbt build` runs them. The Python models' tables are
-# the last build's: --empty does not apply to them, and with no rows they could not train.
+# A scratch copy of the last plain `dbt build` (warehouse/candidate/) gets every SQL model built
+# again from this tree, empty (--empty reads no rows), and the unit tests run before each model
+# as `dbt build` runs them. The Python models' tables are the last build's: --empty does not
+# apply to them, and with no rows they could not train. So a plain `dbt build` runs first when
+# there is none yet, or when the Python models, the package they call or the vars changed since
+# (the stamp below): their tables would be stale, and the SQL reading them could fail or pass
+# wrongly.
 CANDIDATE := warehouse/candidate/one_click.duckdb
+PYTHON_MODELS_STAMP := warehouse/candidate/.python-models
+PYTHON_MODELS_INPUTS := dbt_project.yml $(shell find python_models one_click -type f \( -name '*.py' -o -name '*.yml' -o -name '*.j2' \) 2>/dev/null)
 UNIT_DIR := target/unit
-dbt-unit: venv-test
-	@[ -e $(CANDIDATE) ] || { echo "dbt-unit: no $(CANDIDATE) yet: one plain dbt build first"; \
-		$(MAKE) --no-print-directory dbt-build; }
+$(PYTHON_MODELS_STAMP): $(PYTHON_MODELS_INPUTS) | venv-test
+	@echo "dbt-unit: the Python models or their inputs changed since the last plain dbt build: building"
+	$(MAKE) --no-print-directory dbt-build
+	touch $@
+
+dbt-unit: venv-test $(PYTHON_MODELS_STAMP)
 	rm -rf $(UNIT_DIR) && mkdir -p $(UNIT_DIR)
 	cp $(CANDIDATE) $(UNIT_DIR)/unit.duckdb
 	ONE_CLICK_WAREHOUSE=$(UNIT_DIR)/unit.duckdb $(BIN)/dbt --quiet build --empty \
