@@ -153,6 +153,10 @@ def _horizon(data: ReportData):
     return None if summary is None else int(summary["profit_at_risk_months"].iloc[0])
 
 
+def _top_groups(data: ReportData, tr: Translator) -> dict:
+    return {"groups": _groups(data["segment_recommendations"])}
+
+
 def _groups(recommendations: pd.DataFrame) -> list[dict]:
     """The groups of the first screen, most profit at risk of their at-risk customers first: the
     targeted segments, and a cell of the risk x profit grid when it holds more than any of them.
@@ -177,7 +181,6 @@ def _summary(data: ReportData, tr: Translator) -> dict:
     shares = [summary.get(f"lever_success_share_{end}") for end in ("low", "high")]
     return {
         "summary": summary,
-        "groups": _groups(data["segment_recommendations"]),
         "contact_listed": len(data["contact_list"]),
         "assumed_kept": float(summary["lever_success_share"]) * at_stake,
         "assumed_kept_range": (
@@ -355,7 +358,8 @@ def _monthly(data: ReportData, tr: Translator) -> dict:
 
 # part of the page -> (the frames it shows, the function that prepares them)
 PARTS = {
-    "summary": (("summary", "segment_recommendations", "contact_list"), _summary),
+    "summary": (("summary", "contact_list"), _summary),
+    "groups": (("segment_recommendations",), _top_groups),
     "quality": (("model_quality",), _quality),
     "offers": (("contact_list",), _offers),
     "data": (("data_defects", "layer_counts"), _data),

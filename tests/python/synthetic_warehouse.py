@@ -10,6 +10,10 @@ one_click/messages/recommendations.yml, the defects are of the kinds quality.dat
 Text the report prints as it is carries INJECTED once in rpt_data_defects.delivered_value and
 once in rpt_segment_recommendations.recommendation_ru and recommendation_en (its first row): the
 report must print it escaped.
+
+The empty months a report must still render are VARIANTS of the same customers: nobody allows
+offers ("no_consent": the contact list is empty, the site list is not), nobody is at risk
+("no_risk": both lists are empty), or a targeted segment holds nobody ("empty_segment").
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ MONTH, PREVIOUS_MONTH = "2026-11", "2026-10"
 FAMILIES = ("logistic_regression", "soft_voting", "knn")
 SELECTED = "logistic_regression"
 CUSTOMERS = 80
+VARIANTS = ("no_consent", "no_risk", "empty_segment")
+EMPTY_SEGMENT = "kids_goods_at_risk"  # the segment the variant "empty_segment" leaves empty
 SHAP_FEATURES = (
     "pages_per_visit",
     "promo_purchase_share",
@@ -236,13 +242,18 @@ def _reasons(scored: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def _scored(
-    rng: np.random.Generator, customers: pd.DataFrame, predictions: pd.DataFrame
+    rng: np.random.Generator,
+    customers: pd.DataFrame,
+    predictions: pd.DataFrame,
+    variant: str | None = None,
 ) -> pd.DataFrame:
     """Features with the selected family's scores, risk band, profit level, profit at risk, top
     reasons and cell (marketing.customer_risk)."""
     chosen = predictions[predictions["model_family"] == SELECTED]
     probability = chosen["oof_probability"].to_numpy()
     bands = risk_bands()
+    if variant == "no_risk":  # every probability below the lowest band at risk
+        probability = probability * 0.99 * min(bands[b] for b in setting("at_risk_bands"))
     names, lowest = list(bands), list(bands.values())
     scored = customers.copy()
     scored["decline_probability"] = probability
@@ -277,7 +288,7 @@ def _histogram(scored: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _segments(scored: pd.DataFrame) -> dict[tuple[str, str], set]:
+def _segments(scored: pd.DataFrame, variant: str | None = None) -> dict[tuple[str, str], set]:
     """(family, name) -> its customers: the targeted segments (var targeted_segments, in its
     order) and the cells of the risk x profit grid."""
     groups = scored["favourite_category"].map(
@@ -297,6 +308,8 @@ def _segments(scored: pd.DataFrame) -> dict[tuple[str, str], set]:
         "self_care_at_risk": at_risk & (groups == "self_care"),
     }
     assert list(rules) == list(setting("targeted_segments")), "var targeted_segments changed"
+    if variant == "empty_segment":
+        rules[EMPTY_SEGMENT] = pd.Series(False, index=scored.index)
     members = {
         ("targeted", name): set(scored.loc[rule, "customer_id"]) for name, rule in rules.items()
     }
@@ -371,8 +384,8 @@ def _targets(
     )
 
 
-def _marketing(scored: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    members = _segments(scored)
+def _marketing(scored: pd.DataFrame, variant: str | None = None) -> dict[str, pd.DataFrame]:
+    members = _segments(scored, variant)
     total_at_risk = scored["profit_at_risk"].sum()
     share, months = setting("lever_success_share"), setting("profit_at_risk_months")
     translators = [Translator(language) for language in REPORT_LANGUAGES]
@@ -514,6 +527,8 @@ def _defects(n: int) -> pd.DataFrame:
         "handling",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
 def _monthly(rng: np.random.Generator, scored: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Drift of every feature (one beyond the threshold) and a made-up month before."""
     features = list(SHAP_FEATURES)
@@ -570,13 +585,52 @@ def _monthly(rng: np.random.Generator, scored: pd.DataFrame) -> dict[str, pd.Dat
     return {"feature_drift": drift, "band_movement": movement, "high_band_entrants": entrants}
 
 
-def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]:
-    """Every reporting view's rows, made up."""
+def _quality(scored: pd.DataFrame) -> pd.DataFrame:
+    """rpt_model_quality: every synthetic customer is scored out of fold."""
+    declined = scored["activity_declined"].astype(bool)
+    high = scored["risk_band"] == next(iter(risk_bands()))
+    listed = scored["at_risk"] & scored["allow_offers"]
+    counts = {
+        "out_of_fold_customers": len(scored),
+        "high_band_customers": int(high.sum()),
+        "high_band_declined": int((high & declined).sum()),
+        "declined_customers": int(declined.sum()),
+        "declined_at_risk": int((declined & scored["at_risk"]).sum()),
+        "declined_on_contact_list": int((declined & listed).sum()),
+    }
+    high_n, declined_n = counts["high_band_customers"], counts["declined_customers"]
+    return pd.DataFrame(
+        [
+            {
+                **counts,
+                "high_band_declined_share": counts["high_band_declined"] / high_n
+                if high_n
+                else None,
+                "declined_at_risk_share": counts["declined_at_risk"] / declined_n
+                if declined_n
+                else None,
+                "declined_on_contact_list_share": counts["declined_on_contact_list"] / declined_n
+                if declined_n
+                else None,
+            }
+        ]
+    )
+
+
+def frames(
+    seed: int = 0, customers: int = CUSTOMERS, variant: str | None = None
+) -> dict[str, pd.DataFrame]:
+    """Every reporting view's rows, made up; `variant` one of VARIANTS makes a month with empty
+    lists."""
+    if variant is not None and variant not in VARIANTS:
+        raise ValueError(f"variant {variant!r}: one of {', '.join(VARIANTS)}")
     rng = np.random.default_rng(seed)
     features = _customers(rng, customers)
+    if variant == "no_consent":
+        features["allow_offers"] = False
     predictions = _predictions(rng, features)
     shap = _shap(rng, features)
-    scored = _scored(rng, features, predictions)
+    scored = _scored(rng, features, predictions, variant)
     board = _leaderboard(predictions)
     selected = board[board["is_selected"]].iloc[0]
     high = scored[scored["risk_band"] == "high"]
@@ -651,14 +705,18 @@ def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]
         "probability_histogram": _histogram(scored),
         "risk_bands": bands,
         "risk_profit_matrix": matrix,
-        **_marketing(scored),
+        "model_quality": _quality(scored),
+        **_marketing(scored, variant),
         **_monthly(rng, scored),
     }
 
 
-def build_report_warehouse(path: Path, seed: int = 0, customers: int = CUSTOMERS) -> Path:
-    """Create the synthetic warehouse at `path` (a new .duckdb file) and return the path."""
-    made_up = frames(seed, customers)
+def build_report_warehouse(
+    path: Path, seed: int = 0, customers: int = CUSTOMERS, variant: str | None = None
+) -> Path:
+    """Create the synthetic warehouse at `path` (a new .duckdb file) and return the path;
+    `variant` (one of VARIANTS) makes an empty month."""
+    made_up = frames(seed, customers, variant)
     con = duckdb.connect(str(path))
     try:
         con.execute(f"create schema {SCHEMA}")
