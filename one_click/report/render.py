@@ -34,6 +34,8 @@ TEMPLATE_NAME = "report.html.j2"  # the marketers' page
 TECHNICAL_TEMPLATE_NAME = "technical.html.j2"  # the technical page
 DEPENDENCE_FEATURES = 3
 TARGETED = "targeted"  # segment_family of the targeted segment views (the others: matrix cells)
+OFFER_REASONS = 2  # the reasons named beside each offer: those it answers most often
+ADVICE_SHOWN = 3  # groups whose full recommendation the marketers' page prints (all: technical)
 # the columns of the contact list that carry each customer's next best action, when it has them
 ACTION_COLUMNS = ("action_code", "action_ru", "action_en")
 CONTACT_LIST_COLUMNS = (
@@ -208,8 +210,11 @@ def _offers(data: ReportData, tr: Translator) -> dict:
     columns = {"customers": ("customer_id", "size"), "profit_at_risk": ("profit_at_risk", "sum")}
     grouped = rows.groupby(["action_code", words], dropna=False).agg(**columns).reset_index()
     if reason in rows.columns:
+        # the reasons it answers most often, the most frequent first
         reasons = rows.groupby("action_code")[reason].agg(
-            lambda values: ", ".join(dict.fromkeys(str(v) for v in values.dropna()))
+            lambda values: ", ".join(
+                values.dropna().astype(str).value_counts().index[:OFFER_REASONS]
+            )
         )
         grouped["reasons"] = grouped["action_code"].map(reasons)
     else:
@@ -407,6 +412,7 @@ def context(data: ReportData, tr: Translator, generated_at: str) -> dict:
         "other_language": other[0] if other else None,
         "contact_list_file": tr.language.contact_list,
         "sections": SECTIONS,
+        "advice_shown": ADVICE_SHOWN,
         "technical_sections": TECHNICAL_SECTIONS,
         "generated_at": generated_at,
         "warehouse_name": data.warehouse_name,

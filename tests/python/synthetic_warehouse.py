@@ -323,44 +323,50 @@ def _value(tr: Translator, feature: str, number: float) -> str:
 
 
 def _recommendation(
-    tr: Translator, levers: list[dict], targets: dict, share: float, months: int
+    tr: Translator, name: str, levers: list[dict], targets: dict
 ) -> tuple[str, str]:
-    """The headline and the full recommendation of a segment in tr's language, worded as
-    one_click.marketing.recommendations words them."""
-    if levers:
-        headline = tr.t(f"recommendation.action.{levers[0]['feature']}.{levers[0]['direction']}")
-        sentences = [
-            tr.t(
-                "recommendation.lever",
-                action=tr.t(f"recommendation.action.{lever['feature']}.{lever['direction']}"),
-                feature=tr.feature(lever["feature"]),
-                segment_value=_value(tr, lever["feature"], lever["segment_mean"]),
-                rest_value=_value(tr, lever["feature"], lever["rest_mean"]),
-            )
-            for lever in levers
+    """A made-up headline and recommendation of a segment in tr's language, from its name and
+    its levers' labels only (the report prints both as they are): each segment's headline is
+    its own."""
+    segment = tr.segment(name)
+    if not targets["customers"]:
+        return capitalize_first(segment), f"{capitalize_first(segment)}."
+    features = ", ".join(tr.feature(lever["feature"]) for lever in levers)
+    headline = capitalize_first(f"{segment}: {features}" if features else segment)
+    details = "; ".join(
+        f"{tr.feature(lever['feature'])}: {_value(tr, lever['feature'], lever['segment_mean'])}"
+        f" / {_value(tr, lever['feature'], lever['rest_mean'])}"
+        for lever in levers
+    )
+    return headline, f"{headline}. {details}." if details else f"{headline}."
+
+
+# the made-up next best actions of the listed customers: code -> its words
+ACTIONS = {
+    "loyalty_bonus": {"ru": "личные бонусы вместо скидок", "en": "personal bonuses, not discounts"},
+    "basket_reminder": {"ru": "напоминание о корзине", "en": "a basket reminder"},
+}
+
+
+def _listed_words(listed: pd.DataFrame, targeted: list[str]) -> pd.DataFrame:
+    """The words of the lists' customers in every language: an action (alternating), the reason
+    it answers (the first reason), the context (the favourite category) and the segments."""
+    codes = np.where(np.arange(len(listed)) % 3 == 2, *ACTIONS)
+    columns: dict = {"action_code": codes, "action_reason_code": listed["top_reason_1"].to_numpy()}
+    for tr in (Translator(language) for language in REPORT_LANGUAGES):
+        code = tr.code
+        columns[f"action_{code}"] = [ACTIONS[c][code] for c in codes]
+        columns[f"action_reason_{code}"] = [
+            str(words).split(SEPARATOR)[0] for words in listed[f"reasons_{code}"]
         ]
-    else:
-        calm = "at_risk" if targets["customers"] else "calm"
-        headline = tr.t(f"recommendation.no_lever.{calm}")
-        sentences = [f"{tr.t('recommendation.no_lever')}: {headline}"]
-    if targets["customers"]:
-        consent = tr.t(
-            "recommendation.targets.consent", consenting=tr.number(targets["consenting"], "int")
-        )
-        kept = tr.t(
-            "recommendation.kept",
-            share=tr.number(share, "percent0"),
-            kept=tr.number(targets["kept"], "number"),
-            months=tr.plural("months", months),
-        )
-        sentences.append(
-            f"{tr.plural('recommendation.targets', targets['customers'])}; {consent}; {kept}"
-        )
-        closing = ""
-    else:
-        closing = " " + tr.t("recommendation.nobody_at_risk")
-    text = " ".join(f"{capitalize_first(sentence)}." for sentence in sentences) + closing
-    return capitalize_first(headline), text
+        columns[f"context_{code}"] = [
+            tr.value("favourite_category", c) for c in listed["favourite_category"]
+        ]
+        columns[f"segments_{code}"] = [
+            ", ".join(tr.segment(s) for s in str(names).split(", ") if s)
+            for names in listed["segments"]
+        ]
+    return pd.DataFrame(columns, index=listed.index)
 
 
 def _targets(
@@ -371,7 +377,7 @@ def _targets(
     listed = scored[condition].sort_values(
         ["profit_at_risk", "customer_id"], ascending=[False, True]
     )
-    return listed.assign(
+    listed = listed.assign(
         priority_rank=np.arange(1, len(listed) + 1),
         cumulative_profit_at_risk=listed["profit_at_risk"].cumsum().round(2),
         decline_probability=listed["decline_probability"].round(3),
@@ -382,12 +388,13 @@ def _targets(
             for c in listed["customer_id"]
         ],
     )
+    return pd.concat([listed, _listed_words(listed, targeted)], axis=1)
 
 
 def _marketing(scored: pd.DataFrame, variant: str | None = None) -> dict[str, pd.DataFrame]:
     members = _segments(scored, variant)
     total_at_risk = scored["profit_at_risk"].sum()
-    share, months = setting("lever_success_share"), setting("profit_at_risk_months")
+    share = setting("lever_success_share")
     translators = [Translator(language) for language in REPORT_LANGUAGES]
     summary, profiles, recommendations = [], [], []
     features = ["profit", "promo_purchase_share", "pages_per_visit", "tenure_days"]
@@ -459,7 +466,7 @@ def _marketing(scored: pd.DataFrame, variant: str | None = None) -> dict[str, pd
             "expected_profit_kept": round(kept, 2),
         }
         for tr in translators:
-            headline, text = _recommendation(tr, levers, numbers, share, months)
+            headline, text = _recommendation(tr, name, levers, numbers)
             row[f"headline_{tr.code}"] = headline
             row[f"recommendation_{tr.code}"] = text
         recommendations.append(row)
@@ -617,6 +624,30 @@ def _quality(scored: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _assumption_range() -> dict[str, float]:
+    """The range of the share an offer keeps (var lever_success_share_range where it is set)."""
+    share = float(setting("lever_success_share"))
+    try:
+        ends = setting("lever_success_share_range")
+    except KeyError:
+        ends = {"low": share / 2, "high": share * 3 / 2}
+    return {f"lever_success_share_{end}": float(ends[end]) for end in ("low", "high")}
+
+
+def _targeted_totals(scored: pd.DataFrame, variant: str | None) -> dict[str, float]:
+    """The at-risk customers of the targeted segments, each counted once."""
+    members = _segments(scored, variant)
+    ids = set().union(*(ids for (family, _), ids in members.items() if family == "targeted"))
+    inside = scored[scored["customer_id"].isin(ids) & scored["at_risk"]]
+    consenting = inside[inside["allow_offers"]]
+    return {
+        "targeted_segments_customers": len(inside),
+        "targeted_segments_profit_at_risk": inside["profit_at_risk"].sum(),
+        "targeted_segments_with_consent": len(consenting),
+        "targeted_segments_reachable_profit_at_risk": consenting["profit_at_risk"].sum(),
+    }
+
+
 def frames(
     seed: int = 0, customers: int = CUSTOMERS, variant: str | None = None
 ) -> dict[str, pd.DataFrame]:
@@ -662,6 +693,8 @@ def frames(
         "top_risk_band_from": next(iter(risk_bands().values())),
         "profit_at_risk_months": setting("profit_at_risk_months"),
         "lever_success_share": float(setting("lever_success_share")),
+        **_assumption_range(),
+        **_targeted_totals(scored, variant),
     }
     n = len(features)
     layer_counts = pd.DataFrame(

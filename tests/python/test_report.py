@@ -33,6 +33,7 @@ from one_click.project import setting
 from one_click.report import SECTIONS, TECHNICAL_SECTIONS, WarehouseError, data, plots, render
 from one_click.report.__main__ import main
 from one_click.report.render import (
+    ACTION_COLUMNS,
     CONTACT_LIST_COLUMNS,
     TECHNICAL_TEMPLATE_NAME,
     TEMPLATE_DIR,
@@ -387,13 +388,19 @@ def test_the_profit_kept_is_an_assumption_over_the_contact_list_only(language, r
     share = float(summary["lever_success_share"])
     kept = share * float(summary["contact_profit_at_risk"])  # each listed customer once
     shown = parse(reports[code]).by_id["assumed-kept"]
-    assert shown == message(
-        "report.first.kept",
-        code,
-        share=percent(share, code, "#,##0%"),
-        kept=number(kept, code),
-        months=plural("months", horizon(summary), code),
-    )
+    values = {
+        "share": percent(share, code, "#,##0%"),
+        "kept": number(kept, code),
+        "months": plural("months", horizon(summary), code),
+    }
+    if "lever_success_share_low" in summary.index:  # the summary states the assumption's range
+        low, high = (float(summary[f"lever_success_share_{end}"]) for end in ("low", "high"))
+        assert low < share < high
+        at_stake = float(summary["contact_profit_at_risk"])
+        values |= {"low": number(low * at_stake, code), "high": number(high * at_stake, code)}
+        assert shown == message("report.first.kept_range", code, **values)
+    else:
+        assert shown == message("report.first.kept", code, **values)
     # the unit is named once on the page, in the note
     page = parse(reports[code])
     assert [text for text in page.texts if "unit" in text or "единиц" in text] == [
@@ -486,6 +493,20 @@ def test_the_contact_list_link_points_to_its_csv(language, reports, output_dir):
 # the contact list beside the report
 
 
+def has_actions() -> bool:
+    """Whether the contact list's contract carries each customer's next best action."""
+    return set(ACTION_COLUMNS) <= set(data.relations()["contact_list"])
+
+
+def csv_columns() -> list[str]:
+    """The contact list CSV's columns: CONTACT_LIST_COLUMNS, and the action after the reasons
+    when the list carries actions."""
+    columns = list(CONTACT_LIST_COLUMNS)
+    if has_actions():
+        columns.insert(columns.index("reasons") + 1, "action")
+    return columns
+
+
 def read_contact_list(path: Path, code: str) -> list[list[str]]:
     text = path.read_bytes().decode("utf-8")
     assert text.startswith("\ufeff"), "a spreadsheet needs the byte order mark to read UTF-8"
@@ -506,11 +527,11 @@ def test_the_contact_list_csv_holds_every_row_of_rpt_contact_list(
         message(f"report.csv.{column}", code, months=months)
         if column == "profit_at_risk"
         else message(f"report.csv.{column}", code)
-        for column in CONTACT_LIST_COLUMNS
+        for column in csv_columns()
     ]
     assert all(len(row) == len(header) for row in rows)
     assert len(rows) == len(expected) == int(summary["contact_customers"])
-    column = dict(zip(CONTACT_LIST_COLUMNS, zip(*rows, strict=True), strict=True))
+    column = dict(zip(csv_columns(), zip(*rows, strict=True), strict=True))
     assert list(column["customer_id"]) == [str(c) for c in expected["customer_id"]]
     assert list(column["priority_rank"]) == [str(r) for r in expected["priority_rank"]]
     assert list(column["risk_band"]) == [band_name(b, code) for b in expected["risk_band"]]
@@ -712,8 +733,7 @@ def test_tables_show_the_warehouse_numbers(language, reports, technical, warehou
         ]
     first = targets.iloc[0]
     contacts = parse(reports[code]).tables["retention-targets"]
-    assert row_starting(contacts, "1", str(first["customer_id"]))[2:6] == [
-        band_name(first["risk_band"], code),
+    assert row_starting(contacts, "1", str(first["customer_id"]))[2:5] == [
         percent(first["decline_probability"], code, "#,##0%"),
         number(first["profit_at_risk"], code),
         first[f"reasons_{code}"],
@@ -928,7 +948,7 @@ def test_every_month_renders_and_says_who_is_to_be_contacted(language, empty_mon
     page = parse((output / language.output).read_text(encoding="utf-8"))
     nobody = message("report.nobody_to_contact", code)
     header, *rows = read_contact_list(output / language.contact_list, code)
-    assert len(header) == len(CONTACT_LIST_COLUMNS)
+    assert len(header) == len(csv_columns())
     if variant == "empty_segment":
         assert len(contacts) > 0 and "summary-nobody" not in page.by_id
         assert len(rows) == len(contacts)
@@ -965,9 +985,13 @@ def test_every_month_renders_and_says_who_is_to_be_contacted(language, empty_mon
 # what to offer: rendered from the contact list's actions when it carries them
 
 
-def test_what_to_offer_waits_for_the_actions(reports):
+def test_what_to_offer_waits_for_the_actions_or_lists_them(reports):
     for code, html in reports.items():
-        assert parse(html).by_id["offers-pending"] == message("report.offers.pending", code)
+        page = parse(html)
+        if has_actions():
+            assert "offers-pending" not in page.by_id and '<ul id="offers">' in html
+        else:
+            assert page.by_id["offers-pending"] == message("report.offers.pending", code)
 
 
 def test_what_to_offer_lists_each_action_once_with_its_customers(warehouse, tmp_path, monkeypatch):
@@ -978,7 +1002,9 @@ def test_what_to_offer_lists_each_action_once_with_its_customers(warehouse, tmp_
     }
     with duckdb.connect(str(with_actions)) as con:
         for column in ("action_code", "action_ru", "action_en", "action_reason_ru"):
-            con.execute(f"alter table reporting.rpt_contact_list add column {column} varchar")
+            con.execute(
+                f"alter table reporting.rpt_contact_list add column if not exists {column} varchar"
+            )
         con.execute(
             "update reporting.rpt_contact_list set action_code = "
             "case when priority_rank % 3 = 0 then 'basket' else 'bonus' end"
@@ -993,11 +1019,11 @@ def test_what_to_offer_lists_each_action_once_with_its_customers(warehouse, tmp_
             "select action_code, count(*), sum(profit_at_risk) from reporting.rpt_contact_list "
             "group by all order by 3 desc"
         ).fetchall()
+    added = ("action_code", "action_ru", "action_en", "action_reason_ru")
     columns = {
         **data.relations(),
-        "contact_list": (*data.relations()["contact_list"], "action_code", "action_ru",
-                         "action_en", "action_reason_ru"),
-    }  # fmt: skip
+        "contact_list": tuple(dict.fromkeys((*data.relations()["contact_list"], *added))),
+    }
     monkeypatch.setattr(data, "relations", lambda project=None: columns)
     stub_figures(monkeypatch)
     render(with_actions, tmp_path / "out", generated_at=GENERATED_AT)
