@@ -600,8 +600,8 @@ def _texts(code: str) -> list[str]:
     names = labels()
     for group in ("features", "risk_bands", "profit_levels"):
         found += [entry[code] for entry in names[group].values()]
-    for reason in names["reasons"].values():
-        found += [v[code] for k, v in reason.items() if k not in ("features", "by")]
+    for reason in names["reasons"].values():  # its words; not its settings (features, by, …)
+        found += [v[code] for v in reason.values() if isinstance(v, dict) and code in v]
     found += [entry[code] for entry in setting("targeted_segments").values()]
     return found
 
