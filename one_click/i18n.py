@@ -10,17 +10,20 @@ locale (babel): `1 983,6` in Russian, `1,983.6` in English.
     tr.t("report.title")                       # a message, {placeholders} filled from keywords
     tr.plural("report.customers", 1297)       # '1 297 клиентов': the plural form of the number
     tr.number(1983.64)                         # '1 983,6'
+    tr.month("2026-10")                        # 'октябрь 2026' (the nominative month name)
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import yaml
 from babel import Locale
+from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from one_click.labels import (
@@ -127,6 +130,19 @@ class Translator:
         form = self.locale.plural_form(abs(int(count)))
         text = forms.get(form, forms.get("other") or forms["many"])
         return text.format(count=self.number(count, "int"), **values)
+
+    def month(self, value) -> str:
+        """A month written `YYYY-MM` as people name it: «октябрь 2026», "October 2026" (babel's
+        stand-alone month name, `LLLL y`: the nominative in Russian); a value that is no such
+        month is returned as it is."""
+        if is_missing(value):
+            return "—"
+        try:
+            year, month = (int(part) for part in str(value).split("-"))
+            day = date(year, month, 1)
+        except ValueError:
+            return str(value)
+        return format_date(day, "LLLL y", locale=self.locale)
 
     def number(self, value, kind: str = "number") -> str:
         """A number as this language writes it; no "-0.0" for a value that rounds to zero."""

@@ -24,7 +24,8 @@ and the problem, and leaves the published set exactly as it was):
 3. verify            one_click.warehouse_file: no WAL left, a storage format the analysts'
                      DuckDB 1.5 CLI reads, and that CLI opens it
 4. render report     `python -m one_click.report` into .build/: report.html (Russian),
-                     report.en.html (English), contact_list.csv and contact_list.en.csv
+                     report.en.html (English), their technical pages technical.html and
+                     technical.en.html, contact_list.csv and contact_list.en.csv
 5. docs              `dbt docs generate --static` against the new file: .build/docs/index.html
 6. publish           the release's score history and release.json (one_click.monthly), then
                      one_click.publish: the set (warehouse, model, report, docs, history)

@@ -1,7 +1,8 @@
 """Command line: `python -m one_click.report --warehouse <file.duckdb> --output-dir <dir>`.
 
-Writes report.html (Russian), report.en.html (English) and the contact lists contact_list.csv
-and contact_list.en.csv into the directory. Exit code 0 when they are written, 1 when the
+Writes report.html (Russian), report.en.html (English), their technical pages technical.html and
+technical.en.html, and the contact lists contact_list.csv and contact_list.en.csv into the
+directory. Exit code 0 when they are written, 1 when the
 warehouse or a table or column the report needs is missing (the message names each), 2 on wrong
 arguments. Every section is required; only `--draft`, while tables are still being built,
 renders without them.

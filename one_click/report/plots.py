@@ -254,11 +254,9 @@ def category_declined_share(
             fig.subplots(len(columns), 1, gridspec_kw={"height_ratios": heights}, squeeze=False)
         ).ravel()
         for ax, column, title in zip(axes, columns, titles, strict=True):
-            values = features[column]
-            if pd.api.types.is_bool_dtype(values.dtype):
-                values = values.map({flag: tr.value(column, flag) for flag in (True, False)})
+            # grouped by the delivered value, named once below (a flag by its words)
             shares = (
-                features.assign(_value=values.astype(str))
+                features.assign(_value=features[column].astype(str))
                 .groupby("_value")[target]
                 .agg(share=lambda s: s.astype(float).mean(), customers="size")
                 .sort_values(["share"], kind="stable")
@@ -767,13 +765,24 @@ def segment_profiles(profiles: pd.DataFrame, segments: Sequence[str], *, tr: Tra
 
 
 def retention_curve(curve: pd.DataFrame, *, tr: Translator) -> str:
-    """Share of all profit at risk covered by contacting the customers down to each rank."""
-    total = float(curve["cumulative_profit_at_risk"].iloc[-1]) or 1.0
-    share = curve["cumulative_profit_at_risk"].to_numpy(dtype=float) / total
-    ranks = curve["priority_rank"].to_numpy(dtype=float)
+    """Share of all profit at risk covered by contacting the customers down to each rank; with
+    nobody on the list, an empty frame that says so."""
     with matplotlib.rc_context(STYLE):
         fig = _figure(8, 3.8)
         ax = fig.subplots()
+        ax.set_title(tr.t("plots.retention.title"))
+        ax.set_xlabel(tr.t("plots.retention.x"))
+        ax.set_ylabel(tr.t("plots.retention.y"))
+        _numbers(tr, ax.yaxis, percent=True)
+        if curve.empty:
+            ax.set_xlim(0, 1)
+            ax.set_ylim(0, 1.02)
+            ax.set_xticks([])
+            ax.text(0.5, 0.5, tr.t("plots.retention.empty"), ha="center", va="center")
+            return to_data_uri(fig)
+        total = float(curve["cumulative_profit_at_risk"].iloc[-1]) or 1.0
+        share = curve["cumulative_profit_at_risk"].to_numpy(dtype=float) / total
+        ranks = curve["priority_rank"].to_numpy(dtype=float)
         ax.plot(ranks, share, color=DECLINED_COLOUR, linewidth=2)
         ax.plot(
             [0, ranks[-1]],
@@ -784,7 +793,8 @@ def retention_curve(curve: pd.DataFrame, *, tr: Translator) -> str:
             label=tr.t("plots.retention.random"),
         )
         for fraction in (0.5, 0.8):
-            rank = int(ranks[np.searchsorted(share, fraction)])
+            index = min(int(np.searchsorted(share, fraction)), len(ranks) - 1)
+            rank = int(ranks[index])
             ax.axhline(fraction, color="grey", linewidth=0.6)
             ax.annotate(
                 tr.plural(
@@ -799,9 +809,5 @@ def retention_curve(curve: pd.DataFrame, *, tr: Translator) -> str:
         ax.set_xlim(0, ranks[-1])
         ax.set_ylim(0, 1.02)
         _numbers(tr, ax.xaxis)
-        _numbers(tr, ax.yaxis, percent=True)
-        ax.set_xlabel(tr.t("plots.retention.x"))
-        ax.set_ylabel(tr.t("plots.retention.y"))
         ax.legend(loc="lower right", frameon=False)
-        ax.set_title(tr.t("plots.retention.title"))
         return to_data_uri(fig)

@@ -1,10 +1,14 @@
-"""Render the report: read the warehouse, draw the figures, fill the jinja2 template, once per
-language (one_click.i18n.REPORT_LANGUAGES: report.html in Russian, report.en.html in English).
+"""Render the report: read the warehouse, draw the figures, fill the jinja2 templates, once per
+language (one_click.i18n.REPORT_LANGUAGES).
 
-Each output is one self-contained HTML file: inline CSS, figures as PNG data URIs, no script and
-no external resource, so it opens from disk anywhere. Beside them the full contact list is
-written once per language (contact_list.csv, contact_list.en.csv), which the reports link to.
-Apart from the "generated at" line the files depend only on the warehouse's contents.
+Per language three files: the marketers' page (report.html in Russian, report.en.html in
+English: whom to contact, what to offer, the groups, in a few screens and in plain words), its
+technical page (technical.html, technical.en.html: the model, the data and the build) and the
+full contact list (contact_list.csv, contact_list.en.csv), which the pages link to. Each page is
+one self-contained HTML file: inline CSS, figures as PNG data URIs, no script and no external
+resource, so it opens from disk anywhere. Apart from the "generated at" line of the technical
+page the files depend only on the warehouse's contents. Every month renders, empty lists too:
+the page and the CSV then say that nobody is to be contacted.
 """
 
 from __future__ import annotations
@@ -26,10 +30,14 @@ from one_click.report import plots
 from one_click.report.data import ReportData, load
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-TEMPLATE_NAME = "report.html.j2"
+TEMPLATE_NAME = "report.html.j2"  # the marketers' page
+TECHNICAL_TEMPLATE_NAME = "technical.html.j2"  # the technical page
 DEPENDENCE_FEATURES = 3
 TARGETED = "targeted"  # segment_family of the targeted segment views (the others: matrix cells)
-FIRST_SCREEN_SEGMENTS = 3
+OFFER_REASONS = 2  # the reasons named beside each offer: those it answers most often
+ADVICE_SHOWN = 3  # groups whose full recommendation the marketers' page prints (all: technical)
+# the columns of the contact list that carry each customer's next best action, when it has them
+ACTION_COLUMNS = ("action_code", "action_ru", "action_en")
 CONTACT_LIST_COLUMNS = (
     "priority_rank",
     "customer_id",
@@ -43,8 +51,10 @@ CONTACT_LIST_COLUMNS = (
     "segments",
 )
 
-# the sections, in order: anchor -> message of the heading (the contents list comes from here)
-SECTIONS = ("contacts", "segments", "monthly", "model", "data")
+# the sections of each page, in order: anchor -> message of the heading report.section.<anchor>
+# (the contents lists come from here)
+SECTIONS = ("contacts", "offers", "segments", "monthly")
+TECHNICAL_SECTIONS = ("model", "groups", "drift", "data", "build")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,14 +155,81 @@ def _horizon(data: ReportData):
     return None if summary is None else int(summary["profit_at_risk_months"].iloc[0])
 
 
+def _top_groups(data: ReportData, tr: Translator) -> dict:
+    return {"groups": _groups(data["segment_recommendations"])}
+
+
+def _groups(recommendations: pd.DataFrame) -> list[dict]:
+    """The groups of the first screen, most profit at risk of their at-risk customers first: the
+    targeted segments, and a cell of the risk x profit grid when it holds more than any of them.
+    A group with nobody at risk is left out."""
+    at_risk = recommendations[recommendations["targeted_customers"] > 0]
+    targeted = at_risk[at_risk["segment_family"] == TARGETED]
+    most = float(targeted["targeted_profit_at_risk"].max()) if len(targeted) else 0.0
+    cells = at_risk[
+        (at_risk["segment_family"] != TARGETED) & (at_risk["targeted_profit_at_risk"] > most)
+    ]
+    groups = pd.concat([targeted, cells]).sort_values(
+        ["targeted_profit_at_risk", "segment_name"], ascending=[False, True], kind="stable"
+    )
+    return _records(groups)
+
+
 def _summary(data: ReportData, tr: Translator) -> dict:
-    recommendations = data["segment_recommendations"]
-    targeted = recommendations[recommendations["segment_family"] == TARGETED]
+    summary = _records(data["summary"])[0]
+    at_stake = float(summary["contact_profit_at_risk"])
+    # the assumption stated on the first screen, over the contact list only (an offer needs
+    # consent), each customer counted once; its range when the summary states one
+    shares = [summary.get(f"lever_success_share_{end}") for end in ("low", "high")]
     return {
-        "summary": _records(data["summary"])[0],
-        # rpt_segment_recommendations lists the targeted segments by profit kept, largest first
-        "top_segments": _records(targeted.head(FIRST_SCREEN_SEGMENTS)),
+        "summary": summary,
         "contact_listed": len(data["contact_list"]),
+        "assumed_kept": float(summary["lever_success_share"]) * at_stake,
+        "assumed_kept_range": (
+            None
+            if any(is_missing(share) for share in shares)
+            else [float(share) * at_stake for share in shares]
+        ),
+    }
+
+
+def _quality(data: ReportData, tr: Translator) -> dict:
+    """The model's quality in plain words, out of fold (rpt_model_quality)."""
+    return {"quality": _records(data["model_quality"])[0]}
+
+
+def _offers(data: ReportData, tr: Translator) -> dict:
+    """What to offer: one line per next best action of the contact list, with how many customers
+    and how much profit at risk it answers, when the list carries actions (ACTION_COLUMNS);
+    else None."""
+    rows = data["contact_list"]
+    words = f"action_{tr.code}"
+    if not set(ACTION_COLUMNS) <= set(rows.columns):
+        return {"offers": None}
+    reason = f"action_reason_{tr.code}"
+    columns = {"customers": ("customer_id", "size"), "profit_at_risk": ("profit_at_risk", "sum")}
+    grouped = rows.groupby(["action_code", words], dropna=False).agg(**columns).reset_index()
+    if reason in rows.columns:
+        # the reasons it answers most often, the most frequent first
+        reasons = rows.groupby("action_code")[reason].agg(
+            lambda values: ", ".join(
+                values.dropna().astype(str).value_counts().index[:OFFER_REASONS]
+            )
+        )
+        grouped["reasons"] = grouped["action_code"].map(reasons)
+    else:
+        grouped["reasons"] = ""
+    grouped = grouped.sort_values(["profit_at_risk", "action_code"], ascending=[False, True])
+    return {
+        "offers": [
+            {
+                "action": row[words],
+                "customers": row["customers"],
+                "profit_at_risk": row["profit_at_risk"],
+                "reasons": row["reasons"],
+            }
+            for row in _records(grouped)
+        ]
     }
 
 
@@ -257,7 +334,6 @@ def _reasons(row: dict, tr: Translator) -> list[str]:
 
 
 def _targets(data: ReportData, tr: Translator) -> dict:
-    curve = data["retention_curve"]
     return {
         "retention_targets": [
             {**row, "reasons": _reasons(row, tr)} for row in _records(data["retention_targets"])
@@ -266,11 +342,7 @@ def _targets(data: ReportData, tr: Translator) -> dict:
             {**row, "reasons": _reasons(row, tr)}
             for row in _records(data["site_personalisation_targets"])
         ],
-        "retention_target_count": int(curve["priority_rank"].max()) if len(curve) else 0,
-        "retention_profit_at_risk": (
-            float(curve["cumulative_profit_at_risk"].iloc[-1]) if len(curve) else 0.0
-        ),
-        "figures": {"retention_curve": plots.retention_curve(curve, tr=tr)},
+        "figures": {"retention_curve": plots.retention_curve(data["retention_curve"], tr=tr)},
     }
 
 
@@ -291,7 +363,10 @@ def _monthly(data: ReportData, tr: Translator) -> dict:
 
 # part of the page -> (the frames it shows, the function that prepares them)
 PARTS = {
-    "summary": (("summary", "segment_recommendations", "contact_list"), _summary),
+    "summary": (("summary", "contact_list"), _summary),
+    "groups": (("segment_recommendations",), _top_groups),
+    "quality": (("model_quality",), _quality),
+    "offers": (("contact_list",), _offers),
     "data": (("data_defects", "layer_counts"), _data),
     "features": (("customer_features", "summary"), _features),
     "correlations": (("customer_features",), _correlations),
@@ -326,22 +401,26 @@ PARTS = {
 
 
 def context(data: ReportData, tr: Translator, generated_at: str) -> dict:
-    """Everything the template needs in tr's language: the tables as records, the figures as
+    """Everything the templates need in tr's language: the tables as records, the figures as
     data URIs, and (in a draft only) the parts not built yet with what they miss."""
     horizon = _horizon(data)
     other = [lg for lg in REPORT_LANGUAGES if lg.code != tr.code]
+    summary = data.frames.get("summary")
     values: dict = {
         "tr": tr,
         "language": tr.language,
         "other_language": other[0] if other else None,
         "contact_list_file": tr.language.contact_list,
         "sections": SECTIONS,
+        "advice_shown": ADVICE_SHOWN,
+        "technical_sections": TECHNICAL_SECTIONS,
         "generated_at": generated_at,
         "warehouse_name": data.warehouse_name,
         "not_built": {},
         "figures": {},
         "horizon": horizon,
         "months": tr.plural("months", horizon) if horizon is not None else "—",
+        "month_name": None if summary is None else tr.month(summary["score_month"].iloc[0]),
         # the delivered word of «Разрешить сообщать» that allows offers
         "consent_word": next(
             word for word, allows in setting("shop_vocabulary")["consent"].items() if allows
@@ -358,11 +437,18 @@ def context(data: ReportData, tr: Translator, generated_at: str) -> dict:
     return values
 
 
-def render_html(data: ReportData, tr: Translator, generated_at: str | None = None) -> str:
-    """The report in tr's language as an HTML string."""
+def render_html(
+    data: ReportData,
+    tr: Translator,
+    generated_at: str | None = None,
+    template_name: str = TEMPLATE_NAME,
+    values: dict | None = None,
+) -> str:
+    """A page (the marketers' by default, or TECHNICAL_TEMPLATE_NAME) in tr's language as an HTML
+    string; `values`, the context() of tr, when the caller has it already."""
     stamp = generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    template = environment(tr).get_template(TEMPLATE_NAME)
-    return template.render(**context(data, tr, stamp))
+    template = environment(tr).get_template(template_name)
+    return template.render(**(values or context(data, tr, stamp)))
 
 
 def contact_list(data: ReportData, tr: Translator) -> pd.DataFrame:
@@ -396,12 +482,19 @@ def contact_list(data: ReportData, tr: Translator) -> pd.DataFrame:
         },
         columns=list(CONTACT_LIST_COLUMNS),
     )
+    columns = list(CONTACT_LIST_COLUMNS)
+    if set(ACTION_COLUMNS) <= set(rows.columns):  # the next best action, beside the reasons
+        columns.insert(columns.index("reasons") + 1, "action")
+        table.insert(columns.index("action"), "action", rows[f"action_{tr.code}"])
+    if table.empty:
+        # an empty month says so in the file's first cell, under the same headings
+        table = pd.DataFrame([{columns[0]: tr.t("report.nobody_to_contact")}], columns=columns)
     return table.rename(
         columns={
             column: tr.t(f"report.csv.{column}", months=months)
             if column == "profit_at_risk"
             else tr.t(f"report.csv.{column}")
-            for column in CONTACT_LIST_COLUMNS
+            for column in columns
         }
     )
 
@@ -426,8 +519,9 @@ def render(
     generated_at: str | None = None,
     strict: bool = True,
 ) -> list[Path]:
-    """Render the reports of the warehouse at `warehouse_path` into `output_dir`, one per
-    language, with the contact lists beside them (i18n.REPORT_FILES); return their paths.
+    """Render the reports of the warehouse at `warehouse_path` into `output_dir`: per language
+    the marketers' page, its technical page and the contact list (i18n.REPORT_FILES); return
+    their paths.
 
     Raises data.WarehouseError when the warehouse or a relation or column it needs is missing.
     strict=False renders a draft instead: parts whose tables are missing say "not built yet"
@@ -436,12 +530,18 @@ def render(
     data = load(warehouse_path, strict=strict)
     directory = Path(output_dir)
     directory.mkdir(parents=True, exist_ok=True)
+    stamp = generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     written = []
     for language in REPORT_LANGUAGES:
         tr = Translator(language)
-        output = directory / language.output
-        output.write_text(render_html(data, tr, generated_at), encoding="utf-8")
-        written.append(output)
+        values = context(data, tr, stamp)
+        for name, template in (
+            (language.output, TEMPLATE_NAME),
+            (language.technical, TECHNICAL_TEMPLATE_NAME),
+        ):
+            output = directory / name
+            output.write_text(render_html(data, tr, stamp, template, values), encoding="utf-8")
+            written.append(output)
         if data.frames.get("contact_list") is not None and "summary" not in data.missing:
             csv = directory / language.contact_list
             write_contact_list(contact_list(data, tr), tr, csv)

@@ -10,6 +10,10 @@ one_click/messages/recommendations.yml, the defects are of the kinds quality.dat
 Text the report prints as it is carries INJECTED once in rpt_data_defects.delivered_value and
 once in rpt_segment_recommendations.recommendation_ru and recommendation_en (its first row): the
 report must print it escaped.
+
+The empty months a report must still render are VARIANTS of the same customers: nobody allows
+offers ("no_consent": the contact list is empty, the site list is not), nobody is at risk
+("no_risk": both lists are empty), or a targeted segment holds nobody ("empty_segment").
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ MONTH, PREVIOUS_MONTH = "2026-11", "2026-10"
 FAMILIES = ("logistic_regression", "soft_voting", "knn")
 SELECTED = "logistic_regression"
 CUSTOMERS = 80
+VARIANTS = ("no_consent", "no_risk", "empty_segment")
+EMPTY_SEGMENT = "kids_goods_at_risk"  # the segment the variant "empty_segment" leaves empty
 SHAP_FEATURES = (
     "pages_per_visit",
     "promo_purchase_share",
@@ -236,13 +242,18 @@ def _reasons(scored: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def _scored(
-    rng: np.random.Generator, customers: pd.DataFrame, predictions: pd.DataFrame
+    rng: np.random.Generator,
+    customers: pd.DataFrame,
+    predictions: pd.DataFrame,
+    variant: str | None = None,
 ) -> pd.DataFrame:
     """Features with the selected family's scores, risk band, profit level, profit at risk, top
     reasons and cell (marketing.customer_risk)."""
     chosen = predictions[predictions["model_family"] == SELECTED]
     probability = chosen["oof_probability"].to_numpy()
     bands = risk_bands()
+    if variant == "no_risk":  # every probability below the lowest band at risk
+        probability = probability * 0.99 * min(bands[b] for b in setting("at_risk_bands"))
     names, lowest = list(bands), list(bands.values())
     scored = customers.copy()
     scored["decline_probability"] = probability
@@ -277,7 +288,7 @@ def _histogram(scored: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _segments(scored: pd.DataFrame) -> dict[tuple[str, str], set]:
+def _segments(scored: pd.DataFrame, variant: str | None = None) -> dict[tuple[str, str], set]:
     """(family, name) -> its customers: the targeted segments (var targeted_segments, in its
     order) and the cells of the risk x profit grid."""
     groups = scored["favourite_category"].map(
@@ -297,6 +308,8 @@ def _segments(scored: pd.DataFrame) -> dict[tuple[str, str], set]:
         "self_care_at_risk": at_risk & (groups == "self_care"),
     }
     assert list(rules) == list(setting("targeted_segments")), "var targeted_segments changed"
+    if variant == "empty_segment":
+        rules[EMPTY_SEGMENT] = pd.Series(False, index=scored.index)
     members = {
         ("targeted", name): set(scored.loc[rule, "customer_id"]) for name, rule in rules.items()
     }
@@ -310,44 +323,50 @@ def _value(tr: Translator, feature: str, number: float) -> str:
 
 
 def _recommendation(
-    tr: Translator, levers: list[dict], targets: dict, share: float, months: int
+    tr: Translator, name: str, levers: list[dict], targets: dict
 ) -> tuple[str, str]:
-    """The headline and the full recommendation of a segment in tr's language, worded as
-    one_click.marketing.recommendations words them."""
-    if levers:
-        headline = tr.t(f"recommendation.action.{levers[0]['feature']}.{levers[0]['direction']}")
-        sentences = [
-            tr.t(
-                "recommendation.lever",
-                action=tr.t(f"recommendation.action.{lever['feature']}.{lever['direction']}"),
-                feature=tr.feature(lever["feature"]),
-                segment_value=_value(tr, lever["feature"], lever["segment_mean"]),
-                rest_value=_value(tr, lever["feature"], lever["rest_mean"]),
-            )
-            for lever in levers
+    """A made-up headline and recommendation of a segment in tr's language, from its name and
+    its levers' labels only (the report prints both as they are): each segment's headline is
+    its own."""
+    segment = tr.segment(name)
+    if not targets["customers"]:
+        return capitalize_first(segment), f"{capitalize_first(segment)}."
+    features = ", ".join(tr.feature(lever["feature"]) for lever in levers)
+    headline = capitalize_first(f"{segment}: {features}" if features else segment)
+    details = "; ".join(
+        f"{tr.feature(lever['feature'])}: {_value(tr, lever['feature'], lever['segment_mean'])}"
+        f" / {_value(tr, lever['feature'], lever['rest_mean'])}"
+        for lever in levers
+    )
+    return headline, f"{headline}. {details}." if details else f"{headline}."
+
+
+# the made-up next best actions of the listed customers: code -> its words
+ACTIONS = {
+    "loyalty_bonus": {"ru": "личные бонусы вместо скидок", "en": "personal bonuses, not discounts"},
+    "basket_reminder": {"ru": "напоминание о корзине", "en": "a basket reminder"},
+}
+
+
+def _listed_words(listed: pd.DataFrame, targeted: list[str]) -> pd.DataFrame:
+    """The words of the lists' customers in every language: an action (alternating), the reason
+    it answers (the first reason), the context (the favourite category) and the segments."""
+    codes = np.where(np.arange(len(listed)) % 3 == 2, *ACTIONS)
+    columns: dict = {"action_code": codes, "action_reason_code": listed["top_reason_1"].to_numpy()}
+    for tr in (Translator(language) for language in REPORT_LANGUAGES):
+        code = tr.code
+        columns[f"action_{code}"] = [ACTIONS[c][code] for c in codes]
+        columns[f"action_reason_{code}"] = [
+            str(words).split(SEPARATOR)[0] for words in listed[f"reasons_{code}"]
         ]
-    else:
-        calm = "at_risk" if targets["customers"] else "calm"
-        headline = tr.t(f"recommendation.no_lever.{calm}")
-        sentences = [f"{tr.t('recommendation.no_lever')}: {headline}"]
-    if targets["customers"]:
-        consent = tr.t(
-            "recommendation.targets.consent", consenting=tr.number(targets["consenting"], "int")
-        )
-        kept = tr.t(
-            "recommendation.kept",
-            share=tr.number(share, "percent0"),
-            kept=tr.number(targets["kept"], "number"),
-            months=tr.plural("months", months),
-        )
-        sentences.append(
-            f"{tr.plural('recommendation.targets', targets['customers'])}; {consent}; {kept}"
-        )
-        closing = ""
-    else:
-        closing = " " + tr.t("recommendation.nobody_at_risk")
-    text = " ".join(f"{capitalize_first(sentence)}." for sentence in sentences) + closing
-    return capitalize_first(headline), text
+        columns[f"context_{code}"] = [
+            tr.value("favourite_category", c) for c in listed["favourite_category"]
+        ]
+        columns[f"segments_{code}"] = [
+            ", ".join(tr.segment(s) for s in str(names).split(", ") if s)
+            for names in listed["segments"]
+        ]
+    return pd.DataFrame(columns, index=listed.index)
 
 
 def _targets(
@@ -358,7 +377,7 @@ def _targets(
     listed = scored[condition].sort_values(
         ["profit_at_risk", "customer_id"], ascending=[False, True]
     )
-    return listed.assign(
+    listed = listed.assign(
         priority_rank=np.arange(1, len(listed) + 1),
         cumulative_profit_at_risk=listed["profit_at_risk"].cumsum().round(2),
         decline_probability=listed["decline_probability"].round(3),
@@ -369,12 +388,13 @@ def _targets(
             for c in listed["customer_id"]
         ],
     )
+    return pd.concat([listed, _listed_words(listed, targeted)], axis=1)
 
 
-def _marketing(scored: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    members = _segments(scored)
+def _marketing(scored: pd.DataFrame, variant: str | None = None) -> dict[str, pd.DataFrame]:
+    members = _segments(scored, variant)
     total_at_risk = scored["profit_at_risk"].sum()
-    share, months = setting("lever_success_share"), setting("profit_at_risk_months")
+    share = setting("lever_success_share")
     translators = [Translator(language) for language in REPORT_LANGUAGES]
     summary, profiles, recommendations = [], [], []
     features = ["profit", "promo_purchase_share", "pages_per_visit", "tenure_days"]
@@ -446,7 +466,7 @@ def _marketing(scored: pd.DataFrame) -> dict[str, pd.DataFrame]:
             "expected_profit_kept": round(kept, 2),
         }
         for tr in translators:
-            headline, text = _recommendation(tr, levers, numbers, share, months)
+            headline, text = _recommendation(tr, name, levers, numbers)
             row[f"headline_{tr.code}"] = headline
             row[f"recommendation_{tr.code}"] = text
         recommendations.append(row)
@@ -514,6 +534,8 @@ def _defects(n: int) -> pd.DataFrame:
         "handling",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
 def _monthly(rng: np.random.Generator, scored: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Drift of every feature (one beyond the threshold) and a made-up month before."""
     features = list(SHAP_FEATURES)
@@ -570,13 +592,76 @@ def _monthly(rng: np.random.Generator, scored: pd.DataFrame) -> dict[str, pd.Dat
     return {"feature_drift": drift, "band_movement": movement, "high_band_entrants": entrants}
 
 
-def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]:
-    """Every reporting view's rows, made up."""
+def _quality(scored: pd.DataFrame) -> pd.DataFrame:
+    """rpt_model_quality: every synthetic customer is scored out of fold."""
+    declined = scored["activity_declined"].astype(bool)
+    high = scored["risk_band"] == next(iter(risk_bands()))
+    listed = scored["at_risk"] & scored["allow_offers"]
+    counts = {
+        "out_of_fold_customers": len(scored),
+        "high_band_customers": int(high.sum()),
+        "high_band_declined": int((high & declined).sum()),
+        "declined_customers": int(declined.sum()),
+        "declined_at_risk": int((declined & scored["at_risk"]).sum()),
+        "declined_on_contact_list": int((declined & listed).sum()),
+    }
+    high_n, declined_n = counts["high_band_customers"], counts["declined_customers"]
+    return pd.DataFrame(
+        [
+            {
+                **counts,
+                "high_band_declined_share": counts["high_band_declined"] / high_n
+                if high_n
+                else None,
+                "declined_at_risk_share": counts["declined_at_risk"] / declined_n
+                if declined_n
+                else None,
+                "declined_on_contact_list_share": counts["declined_on_contact_list"] / declined_n
+                if declined_n
+                else None,
+            }
+        ]
+    )
+
+
+def _assumption_range() -> dict[str, float]:
+    """The range of the share an offer keeps (var lever_success_share_range where it is set)."""
+    share = float(setting("lever_success_share"))
+    try:
+        ends = setting("lever_success_share_range")
+    except KeyError:
+        ends = {"low": share / 2, "high": share * 3 / 2}
+    return {f"lever_success_share_{end}": float(ends[end]) for end in ("low", "high")}
+
+
+def _targeted_totals(scored: pd.DataFrame, variant: str | None) -> dict[str, float]:
+    """The at-risk customers of the targeted segments, each counted once."""
+    members = _segments(scored, variant)
+    ids = set().union(*(ids for (family, _), ids in members.items() if family == "targeted"))
+    inside = scored[scored["customer_id"].isin(ids) & scored["at_risk"]]
+    consenting = inside[inside["allow_offers"]]
+    return {
+        "targeted_segments_customers": len(inside),
+        "targeted_segments_profit_at_risk": inside["profit_at_risk"].sum(),
+        "targeted_segments_with_consent": len(consenting),
+        "targeted_segments_reachable_profit_at_risk": consenting["profit_at_risk"].sum(),
+    }
+
+
+def frames(
+    seed: int = 0, customers: int = CUSTOMERS, variant: str | None = None
+) -> dict[str, pd.DataFrame]:
+    """Every reporting view's rows, made up; `variant` one of VARIANTS makes a month with empty
+    lists."""
+    if variant is not None and variant not in VARIANTS:
+        raise ValueError(f"variant {variant!r}: one of {', '.join(VARIANTS)}")
     rng = np.random.default_rng(seed)
     features = _customers(rng, customers)
+    if variant == "no_consent":
+        features["allow_offers"] = False
     predictions = _predictions(rng, features)
     shap = _shap(rng, features)
-    scored = _scored(rng, features, predictions)
+    scored = _scored(rng, features, predictions, variant)
     board = _leaderboard(predictions)
     selected = board[board["is_selected"]].iloc[0]
     high = scored[scored["risk_band"] == "high"]
@@ -608,6 +693,8 @@ def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]
         "top_risk_band_from": next(iter(risk_bands().values())),
         "profit_at_risk_months": setting("profit_at_risk_months"),
         "lever_success_share": float(setting("lever_success_share")),
+        **_assumption_range(),
+        **_targeted_totals(scored, variant),
     }
     n = len(features)
     layer_counts = pd.DataFrame(
@@ -651,14 +738,18 @@ def frames(seed: int = 0, customers: int = CUSTOMERS) -> dict[str, pd.DataFrame]
         "probability_histogram": _histogram(scored),
         "risk_bands": bands,
         "risk_profit_matrix": matrix,
-        **_marketing(scored),
+        "model_quality": _quality(scored),
+        **_marketing(scored, variant),
         **_monthly(rng, scored),
     }
 
 
-def build_report_warehouse(path: Path, seed: int = 0, customers: int = CUSTOMERS) -> Path:
-    """Create the synthetic warehouse at `path` (a new .duckdb file) and return the path."""
-    made_up = frames(seed, customers)
+def build_report_warehouse(
+    path: Path, seed: int = 0, customers: int = CUSTOMERS, variant: str | None = None
+) -> Path:
+    """Create the synthetic warehouse at `path` (a new .duckdb file) and return the path;
+    `variant` (one of VARIANTS) makes an empty month."""
+    made_up = frames(seed, customers, variant)
     con = duckdb.connect(str(path))
     try:
         con.execute(f"create schema {SCHEMA}")

@@ -23,7 +23,7 @@ from deliveries import read_rows, write_rows
 from helpers import PROJECT_DIR, child_env, copy_project, explain, query, run_refresh, sha
 
 from one_click import monthly, publish, synth
-from one_click.i18n import REPORT_LANGUAGES, messages
+from one_click.i18n import REPORT_LANGUAGES, Translator, messages
 from one_click.project import setting
 
 pytestmark = pytest.mark.slow  # every test reads the three refreshes of the chain
@@ -122,9 +122,11 @@ def test_each_month_is_published_with_its_mode(chain):
         "select score_month, model_trained_in_this_build from reporting.rpt_summary",
     )
     assert (title_month, trained_in_build) == (MONTHS[2], False)
+    month = Translator.of("ru").month  # the pages name the month: «октябрь 2026»
     report = (chain.warehouse / "report.html").read_text(encoding="utf-8")
-    assert re.search(rf"<h1>[^<]*<span id=\"report-month\">{MONTHS[2]}</span></h1>", report)
-    assert re.search(rf"id=\"model-training-month\">{MONTHS[0]}<", report)
+    assert re.search(rf"<h1>[^<]*<span id=\"report-month\">{month(MONTHS[2])}</span></h1>", report)
+    technical = (chain.warehouse / "technical.html").read_text(encoding="utf-8")
+    assert re.search(rf"id=\"model-training-month\">{month(MONTHS[0])}<", technical)
 
 
 def test_score_mode_leaves_the_kept_model_byte_for_byte(chain):
@@ -195,8 +197,8 @@ def test_drift_is_quiet_without_a_shift_and_fires_on_one(chain):
     drift = _drift(chain)
     assert drift[SHIFTED[2]][0] > THRESHOLD and drift[SHIFTED[2]][1]
     assert [f for f, (_, drifted) in drift.items() if drifted] == [SHIFTED[2]]
-    for language in REPORT_LANGUAGES:  # the drift section and the advice, in both reports
-        report = (chain.warehouse / language.output).read_text(encoding="utf-8")
+    for language in REPORT_LANGUAGES:  # the drift section and the advice, in both technical pages
+        report = (chain.warehouse / language.technical).read_text(encoding="utf-8")
         for key in ("report.monthly.drift_heading", "report.monthly.retrain"):
             assert messages()[key][language.code] in report, (language.output, key)
 

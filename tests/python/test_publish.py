@@ -34,6 +34,8 @@ TAG_FILES = {  # the file each published name's tag is read from
     "model": "model/weights.txt",
     "report.html": "report.html",
     "report.en.html": "report.en.html",
+    "technical.html": "technical.html",
+    "technical.en.html": "technical.en.html",
     "contact_list.csv": "contact_list.csv",
     "contact_list.en.csv": "contact_list.en.csv",
     "docs": "docs/index.html",

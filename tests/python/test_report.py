@@ -25,14 +25,20 @@ import pytest
 from babel import Locale
 from babel.numbers import format_decimal, format_percent
 from helpers import parse
-from synthetic_warehouse import INJECTED, build_report_warehouse
+from synthetic_warehouse import EMPTY_SEGMENT, INJECTED, VARIANTS, build_report_warehouse
 
-from one_click.i18n import REPORT_FILES, REPORT_LANGUAGES, messages
+from one_click.i18n import REPORT_FILES, REPORT_LANGUAGES, Translator, messages
 from one_click.labels import labels
 from one_click.project import setting
-from one_click.report import SECTIONS, WarehouseError, plots, render
+from one_click.report import SECTIONS, TECHNICAL_SECTIONS, WarehouseError, data, plots, render
 from one_click.report.__main__ import main
-from one_click.report.render import CONTACT_LIST_COLUMNS, TEMPLATE_DIR, TEMPLATE_NAME
+from one_click.report.render import (
+    ACTION_COLUMNS,
+    CONTACT_LIST_COLUMNS,
+    TECHNICAL_TEMPLATE_NAME,
+    TEMPLATE_DIR,
+    TEMPLATE_NAME,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 GENERATED_AT = "2026-01-01 00:00 UTC"
@@ -46,6 +52,11 @@ TINY_PNG = (
     "CB0C8AAAAASUVORK5CYII="
 )
 NAMING_FUNCTIONS = {"family_name", "column_name"}  # plots.py functions that name, not draw
+# the Latin words the Russian marketers' page may hold: the link to the English page, the file
+# kind
+LATIN_ALLOWED = {"English", "version", "CSV"}
+# the month of the synthetic warehouse (synthetic_warehouse.MONTH, 2026-11) as people name it
+MONTH_NAMES = {"ru": "ноябрь 2026", "en": "November 2026"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -108,9 +119,17 @@ def output_dir(written) -> Path:
 
 @pytest.fixture(scope="module")
 def reports(output_dir) -> dict[str, str]:
-    """Language code -> its report's HTML."""
+    """Language code -> its marketers' page's HTML."""
     return {
         lg.code: (output_dir / lg.output).read_text(encoding="utf-8") for lg in REPORT_LANGUAGES
+    }
+
+
+@pytest.fixture(scope="module")
+def technical(output_dir) -> dict[str, str]:
+    """Language code -> its technical page's HTML."""
+    return {
+        lg.code: (output_dir / lg.technical).read_text(encoding="utf-8") for lg in REPORT_LANGUAGES
     }
 
 
@@ -160,8 +179,10 @@ def test_render_writes_both_reports_and_both_contact_lists(written, output_dir):
     assert sorted(p.name for p in output_dir.iterdir()) == sorted(REPORT_FILES)
     assert REPORT_FILES == (
         "report.html",
+        "technical.html",
         "contact_list.csv",
         "report.en.html",
+        "technical.en.html",
         "contact_list.en.csv",
     )
 
@@ -180,12 +201,19 @@ def test_each_report_says_its_language_and_links_the_other(language, reports, ou
         page.by_id["other-language"]
         == {"ru": "English version", "en": "Версия на русском"}[language.code]
     )
+    # the technical page of the same language, linked both ways; its other language is the
+    # other technical page
+    assert page.attributes["technical-link"]["href"] == language.technical
+    assert page.by_id["technical-link"] == message("report.technical_link", language.code)
+    back = parse((output_dir / language.technical).read_text(encoding="utf-8"))
+    assert back.attributes["report-link"]["href"] == language.output
+    assert back.attributes["other-language"]["href"] == other.technical
 
 
-def test_the_sections_put_the_action_first_and_the_model_and_data_last():
-    assert SECTIONS[:2] == ("contacts", "segments")
-    assert SECTIONS[-2:] == ("model", "data")
-    assert set(SECTIONS) == {"contacts", "segments", "monthly", "model", "data"}
+def test_the_marketers_page_acts_and_the_technical_page_explains():
+    assert SECTIONS == ("contacts", "offers", "segments", "monthly")
+    assert TECHNICAL_SECTIONS[0] == "model" and "data" in TECHNICAL_SECTIONS
+    assert not set(SECTIONS) & set(TECHNICAL_SECTIONS)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -204,25 +232,112 @@ def test_report_has_every_section_in_order(language, reports):
     assert html.index('id="summary"') < html.index("<nav>") < positions[0]
     # the title names the month scored (rpt_summary.score_month, var delivery_month)
     title = message("report.title", code)
-    month = views_summary_month(html)
+    month = MONTH_NAMES[code]
     assert f"<title>{title}, {month}</title>" in html
     assert f'<h1>{title}, <span id="report-month">{month}</span></h1>' in html
 
 
-def views_summary_month(html: str) -> str:
-    return parse(html).by_id["report-month"]
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_technical_page_has_every_section_in_order(language, technical):
+    code = language.code
+    page = parse(technical[code])
+    assert page.headings == [
+        f"{i}. {message(f'report.section.{anchor}', code)}"
+        for i, anchor in enumerate(TECHNICAL_SECTIONS, 1)
+    ]
+    assert re.findall(r'<li><a href="#(\w+)">', technical[code]) == list(TECHNICAL_SECTIONS)
 
 
-def test_the_title_month_is_the_month_scored(reports, summary):
-    for html in reports.values():
-        assert views_summary_month(html) == summary["score_month"]
+def test_the_title_month_is_the_month_scored_by_name(reports, technical, summary):
+    assert summary["score_month"] == "2026-11"
+    for code in ("ru", "en"):
+        for html in (reports[code], technical[code]):
+            assert parse(html).by_id["report-month"] == MONTH_NAMES[code]
 
 
-def test_the_russian_report_reads_in_russian(reports):
+def test_the_russian_report_reads_in_russian(reports, technical):
     page = parse(reports["ru"])
     assert page.headings[0] == "1. Кому звонить в первую очередь"
-    assert page.headings[3] == "4. Модель"
+    assert page.headings[1] == "2. Что предложить"
     assert page.by_id["contact-list-link"] == "Полный список контактов (CSV)"
+    assert parse(technical["ru"]).headings[0] == "1. Модель"
+
+
+@pytest.mark.parametrize(
+    ("count", "ru", "en"),
+    [
+        (1, "1 клиент", "1 customer"),
+        (2, "2 клиента", "2 customers"),
+        (5, "5 клиентов", "5 customers"),
+        (11, "11 клиентов", "11 customers"),
+        (21, "21 клиент", "21 customers"),
+        (22, "22 клиента", "22 customers"),
+        (111, "111 клиентов", "111 customers"),
+        (132, "132 клиента", "132 customers"),
+        (0, "0 клиентов", "0 customers"),
+    ],
+)
+def test_numbers_agree_with_their_nouns(count, ru, en):
+    assert Translator.of("ru").plural("report.customers", count) == ru
+    assert Translator.of("en").plural("report.customers", count) == en
+
+
+def test_the_customers_at_risk_without_consent_agree_in_number():
+    """«132 клиента в риске не разрешают», «21 клиент … не разрешает»: the verb too."""
+    ru = Translator.of("ru")
+    assert ru.plural("report.contacts.site_intro", 132, profit="1", shown="20").startswith(
+        "132 клиента в риске не разрешают"
+    )
+    assert ru.plural("report.contacts.site_intro", 21, profit="1", shown="20").startswith(
+        "21 клиент в риске не разрешает"
+    )
+    assert ru.plural("report.contacts.site_intro", 25, profit="1", shown="20").startswith(
+        "25 клиентов в риске не разрешают"
+    )
+
+
+@pytest.mark.parametrize(
+    ("month", "ru", "en"),
+    [("2026-10", "октябрь 2026", "October 2026"), ("2027-03", "март 2027", "March 2027")],
+)
+def test_months_read_as_names(month, ru, en):
+    assert Translator.of("ru").month(month) == ru
+    assert Translator.of("en").month(month) == en
+    assert Translator.of("ru").month("not a month") == "not a month"
+
+
+def _visible_text(html: str) -> str:
+    page = parse(html)
+    alts = re.findall(r'alt="([^"]*)"', html)
+    return "\n".join([*page.texts, *(c for row in page.rows for c in row), *alts])
+
+
+def _latin_words(text: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z][A-Za-z0-9_]*(?:[._=-][A-Za-z0-9_]+)*", text))
+
+
+def test_the_russian_page_holds_no_latin_identifiers(reports):
+    # the warehouse text injected on purpose (see test_text_from_the_warehouse_is_escaped) aside
+    text = _visible_text(reports["ru"]).replace(INJECTED, "")
+    assert _latin_words(text) - LATIN_ALLOWED == set()
+
+
+def test_the_latin_check_would_see_a_code_name(reports):
+    leaked = reports["ru"].replace(
+        "</footer>", "model__extra_trees__max_features=0.3 staging.stg_shop__revenue</footer>"
+    )
+    found = _latin_words(_visible_text(leaked)) - LATIN_ALLOWED
+    for name in ("model__extra_trees__max_features", "staging.stg_shop__revenue"):
+        assert any(word.startswith(name) for word in found), name
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_marketers_page_names_no_code_file_or_setting(language, reports):
+    text = _visible_text(reports[language.code])
+    for name in ("one_click", ".duckdb", ".csv", "python", "make ", "staging", "__", "ROC-AUC"):
+        assert name not in text, name
+    for word in ("фолд", "Брайер", "fold", "Brier", "SHAP", "PSI"):
+        assert word not in text, word
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,23 +349,65 @@ def test_first_screen_numbers_match_the_warehouse(language, reports, summary):
     code = language.code
     shown = parse(reports[code]).by_id
     contact, site_only = int(summary["contact_customers"]), int(summary["site_only_customers"])
-    assert shown["summary-contact-customers"] == plural(
-        "report.first.contact_customers", contact, code
-    )
+    assert shown["summary-contact-customers"] == plural("report.customers", contact, code)
     assert shown["summary-contact-customers"].startswith(number(contact, code, "#,##0") + " ")
     profit = number(summary["contact_profit_at_risk"], code)
     assert shown["summary-contact-profit-at-risk"] == profit
-    assert shown["summary-site-only-customers"] == plural(
-        "report.first.contact_customers", site_only, code
-    )
+    assert shown["summary-site-only-customers"] == plural("report.customers", site_only, code)
     # a decimal comma in Russian, a decimal point in English
     mark, other = {"ru": (",", "."), "en": (".", ",")}[code]
     assert mark in profit and other not in profit
-    auc = number(summary["selected_oof_roc_auc"], code, "0.000")
-    section = message("report.section.model", code)
-    assert shown["summary-model"] == message("report.first.model", code, auc=auc, section=section)
     months = plural("months", horizon(summary), code)
     assert shown["unit-note"] == message("report.unit_note", code, months=months)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_first_screen_says_how_often_the_model_is_right(language, reports, warehouse):
+    """Out of fold, in plain words: of the riskiest band, the share that really bought less; of
+    all who bought less, the share the contact list reaches (rpt_model_quality)."""
+    code = language.code
+    [quality, features, scores] = views(warehouse, "model_quality", "customer_features", "summary")
+    [row] = quality.itertuples()
+    # the synthetic customers are all scored out of fold: the shares recomputed from them
+    declined = features["activity_declined"].astype(bool)
+    assert row.out_of_fold_customers == len(features)
+    assert row.declined_customers == int(declined.sum())
+    shown = parse(reports[code]).by_id
+    assert shown["summary-high-band-precision"] == percent(
+        row.high_band_declined_share, code, "#,##0%"
+    )
+    assert shown["summary-contact-reach"] == percent(
+        row.declined_on_contact_list_share, code, "#,##0%"
+    )
+    assert 0 < row.declined_on_contact_list <= row.declined_at_risk <= row.declined_customers
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_profit_kept_is_an_assumption_over_the_contact_list_only(language, reports, summary):
+    code = language.code
+    share = float(summary["lever_success_share"])
+    kept = share * float(summary["contact_profit_at_risk"])  # each listed customer once
+    shown = parse(reports[code]).by_id["assumed-kept"]
+    values = {
+        "share": percent(share, code, "#,##0%"),
+        "kept": number(kept, code),
+        "months": plural("months", horizon(summary), code),
+    }
+    if "lever_success_share_low" in summary.index:  # the summary states the assumption's range
+        low, high = (float(summary[f"lever_success_share_{end}"]) for end in ("low", "high"))
+        assert low < share < high
+        at_stake = float(summary["contact_profit_at_risk"])
+        values |= {"low": number(low * at_stake, code), "high": number(high * at_stake, code)}
+        assert shown == message("report.first.kept_range", code, **values)
+    else:
+        assert shown == message("report.first.kept", code, **values)
+    # the unit is named once on the page, in the note
+    page = parse(reports[code])
+    assert [text for text in page.texts if "unit" in text or "единиц" in text] == [
+        page.by_id["unit-note"]
+    ]
+    for confusing in ("money.csv", "«Прибыль»", "ед."):
+        assert confusing not in _visible_text(reports[code])
 
 
 def test_first_screen_writes_large_numbers_as_each_locale_does(warehouse, tmp_path, monkeypatch):
@@ -275,25 +432,54 @@ def test_first_screen_writes_large_numbers_as_each_locale_does(warehouse, tmp_pa
     assert en["summary-site-only-customers"] == "2,021 customers"
 
 
+def expected_groups(recommendations: pd.DataFrame) -> pd.DataFrame:
+    """The targeted segments with customers at risk, and a grid cell holding more than any of
+    them, by the profit at risk of their customers at risk."""
+    at_risk = recommendations[recommendations["targeted_customers"] > 0]
+    targeted = at_risk[at_risk["segment_family"] == "targeted"]
+    cells = at_risk[
+        (at_risk["segment_family"] != "targeted")
+        & (at_risk["targeted_profit_at_risk"] > targeted["targeted_profit_at_risk"].max())
+    ]
+    return pd.concat([targeted, cells]).sort_values(
+        ["targeted_profit_at_risk", "segment_name"], ascending=[False, True]
+    )
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_first_screen_shows_the_three_targeted_segments_with_most_kept(
-    language, reports, warehouse
-):
+def test_first_screen_ranks_the_groups_by_profit_at_risk(language, reports, warehouse):
     code = language.code
     [recommendations] = views(warehouse, "segment_recommendations")
-    top = recommendations[recommendations["segment_family"] == "targeted"].head(3)
-    assert len(top) == 3
-    rows = [row for row in parse(reports[code]).tables["top-segments"] if row]
+    groups = expected_groups(recommendations)
+    assert len(groups) >= 3
+    rows = [row for row in parse(reports[code]).tables["top-groups"] if row]
     assert rows == [
         [
             segment_name(row.segment_name, code),
             number(row.targeted_customers, code, "#,##0"),
             number(row.targeted_with_consent, code, "#,##0"),
-            number(row.expected_profit_kept, code),
+            number(row.targeted_profit_at_risk, code),
             getattr(row, f"headline_{code}"),
         ]
-        for row in top.itertuples()
+        for row in groups.itertuples()
     ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_group_without_customers_at_risk_shows_no_profit_at_risk(language, technical, warehouse):
+    """A low-risk cell says nobody in it is at risk: its row shows 0 customers at risk and 0
+    profit at risk of them, not the expected loss of all its customers."""
+    code = language.code
+    [recommendations] = views(warehouse, "segment_recommendations")
+    calm = recommendations[recommendations["targeted_customers"] == 0]
+    assert len(calm) > 0
+    rows = parse(technical[code]).tables["all-recommendations"]
+    for row in calm.itertuples():
+        shown = row_starting(
+            rows, message(f"report.family.{row.segment_family}", code),
+            segment_name(row.segment_name, code),
+        )  # fmt: skip
+        assert shown[3:5] == [number(0, code, "#,##0"), number(0, code)]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -305,6 +491,20 @@ def test_the_contact_list_link_points_to_its_csv(language, reports, output_dir):
 
 # ---------------------------------------------------------------------------------------------
 # the contact list beside the report
+
+
+def has_actions() -> bool:
+    """Whether the contact list's contract carries each customer's next best action."""
+    return set(ACTION_COLUMNS) <= set(data.relations()["contact_list"])
+
+
+def csv_columns() -> list[str]:
+    """The contact list CSV's columns: CONTACT_LIST_COLUMNS, and the action after the reasons
+    when the list carries actions."""
+    columns = list(CONTACT_LIST_COLUMNS)
+    if has_actions():
+        columns.insert(columns.index("reasons") + 1, "action")
+    return columns
 
 
 def read_contact_list(path: Path, code: str) -> list[list[str]]:
@@ -327,11 +527,11 @@ def test_the_contact_list_csv_holds_every_row_of_rpt_contact_list(
         message(f"report.csv.{column}", code, months=months)
         if column == "profit_at_risk"
         else message(f"report.csv.{column}", code)
-        for column in CONTACT_LIST_COLUMNS
+        for column in csv_columns()
     ]
     assert all(len(row) == len(header) for row in rows)
     assert len(rows) == len(expected) == int(summary["contact_customers"])
-    column = dict(zip(CONTACT_LIST_COLUMNS, zip(*rows, strict=True), strict=True))
+    column = dict(zip(csv_columns(), zip(*rows, strict=True), strict=True))
     assert list(column["customer_id"]) == [str(c) for c in expected["customer_id"]]
     assert list(column["priority_rank"]) == [str(r) for r in expected["priority_rank"]]
     assert list(column["risk_band"]) == [band_name(b, code) for b in expected["risk_band"]]
@@ -400,8 +600,8 @@ def _texts(code: str) -> list[str]:
     names = labels()
     for group in ("features", "risk_bands", "profit_levels"):
         found += [entry[code] for entry in names[group].values()]
-    for reason in names["reasons"].values():
-        found += [v[code] for k, v in reason.items() if k not in ("features", "by")]
+    for reason in names["reasons"].values():  # its words; not its settings (features, by, …)
+        found += [v[code] for v in reason.values() if isinstance(v, dict) and code in v]
     found += [entry[code] for entry in setting("targeted_segments").values()]
     return found
 
@@ -428,57 +628,73 @@ def test_no_sentence_of_the_other_language_leaks_in(language, reports):
 
 def test_the_leak_check_would_see_a_leak(reports):
     """The check above finds an English sentence put into the Russian page."""
-    page = parse(reports["ru"].replace("</footer>", message("report.footer", "en") + "</footer>"))
+    page = parse(
+        reports["ru"].replace("</footer>", message("report.first.quality_note", "en") + "</footer>")
+    )
     shown = "\n".join(page.texts)
-    assert any(w in shown for w in _words(message("report.footer", "en")))
+    assert any(w in shown for w in _words(message("report.first.quality_note", "en")))
 
 
 # ---------------------------------------------------------------------------------------------
 # what the page is made of
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_figures_are_inline_pngs(language, reports):
-    html = reports[language.code]
-    page = parse(html)
-    drawn = (TEMPLATE_DIR / TEMPLATE_NAME).read_text(encoding="utf-8").count('{{ figure("')
-    assert drawn >= 14
-    assert html.count(INLINE_PNG) == drawn
-    assert len(page.images) == drawn  # no image from anywhere else
-    for src in page.images:
-        png = base64.b64decode(src.removeprefix("data:image/png;base64,"), validate=True)
-        assert png.startswith(b"\x89PNG\r\n\x1a\n")
-
-
-def test_the_figures_are_drawn_in_each_language(reports):
-    ru, en = (parse(reports[code]).images for code in ("ru", "en"))
-    assert len(ru) == len(en)
-    assert [i for i, (a, b) in enumerate(zip(ru, en, strict=True)) if a == b] == []
+def figures_in(template: str) -> int:
+    return (TEMPLATE_DIR / template).read_text(encoding="utf-8").count('m.figure("')
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_report_needs_nothing_from_outside(language, reports):
-    html = reports[language.code]
-    assert "http://" not in html and "https://" not in html
-    assert "<link" not in html and "<script" not in html and "url(" not in html
-    assert "@import" not in html
+def test_figures_are_inline_pngs(language, reports, technical):
+    for html, template in (
+        (reports[language.code], TEMPLATE_NAME),
+        (technical[language.code], TECHNICAL_TEMPLATE_NAME),
+    ):
+        page = parse(html)
+        drawn = figures_in(template)
+        assert drawn >= 2
+        assert html.count(INLINE_PNG) == drawn
+        assert len(page.images) == drawn  # no image from anywhere else
+        for src in page.images:
+            png = base64.b64decode(src.removeprefix("data:image/png;base64,"), validate=True)
+            assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert figures_in(TEMPLATE_NAME) + figures_in(TECHNICAL_TEMPLATE_NAME) == 14
+
+
+def test_the_figures_are_drawn_in_each_language(reports, technical):
+    for pages in (reports, technical):
+        ru, en = (parse(pages[code]).images for code in ("ru", "en"))
+        assert len(ru) == len(en)
+        assert [i for i, (a, b) in enumerate(zip(ru, en, strict=True)) if a == b] == []
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_text_from_the_warehouse_is_escaped(language, reports):
-    html = reports[language.code]
-    assert INJECTED not in html
+def test_report_needs_nothing_from_outside(language, reports, technical):
+    for html in (reports[language.code], technical[language.code]):
+        assert "http://" not in html and "https://" not in html
+        assert "<link" not in html and "<script" not in html and "url(" not in html
+        assert "@import" not in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_text_from_the_warehouse_is_escaped(language, reports, technical):
     escaped = INJECTED.replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+    html = technical[language.code]
+    assert INJECTED not in html
     # once from rpt_data_defects, once from rpt_segment_recommendations
     assert html.count(escaped) == 2
     tables = parse(html).tables
-    assert sum(INJECTED in cell for row in tables["recommendations"] for cell in row) == 1
+    assert sum(INJECTED in cell for row in tables["all-recommendations"] for cell in row) == 1
+    # the marketers' page prints the recommendations of its groups: escaped where it does
+    html = reports[language.code]
+    assert INJECTED not in html
+    shown = sum(INJECTED in cell for row in parse(html).tables["recommendations"] for cell in row)
+    assert html.count(escaped) == shown
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_tables_show_the_warehouse_numbers(language, reports, warehouse, summary):
+def test_tables_show_the_warehouse_numbers(language, reports, technical, warehouse, summary):
     code = language.code
-    rows = parse(reports[code]).rows
+    rows = parse(technical[code]).rows
     board, counts, segments, targets, defects = views(
         warehouse, "model_leaderboard", "layer_counts", "segment_summary", "retention_targets",
         "data_defects",
@@ -517,13 +733,12 @@ def test_tables_show_the_warehouse_numbers(language, reports, warehouse, summary
         ]
     first = targets.iloc[0]
     contacts = parse(reports[code]).tables["retention-targets"]
-    assert row_starting(contacts, "1", str(first["customer_id"]))[2:7] == [
-        number(first["decline_probability"], code, "0.000"),
-        band_name(first["risk_band"], code),
-        number(first["profit"], code, "#,##0.00"),
-        number(first["profit_at_risk"], code, "#,##0.00"),
-        number(first["cumulative_profit_at_risk"], code),
+    assert row_starting(contacts, "1", str(first["customer_id"]))[2:5] == [
+        percent(first["decline_probability"], code, "#,##0%"),
+        number(first["profit_at_risk"], code),
+        first[f"reasons_{code}"],
     ]
+    assert len([row for row in contacts if row]) <= 20  # the top of the list; the rest: the CSV
     for row in defects.itertuples():
         kind = "report.defect." + re.sub(r"[^a-z0-9]+", "_", row.defect).strip("_")
         shown = row_starting(rows, row.file_name, row.column_name or "—", message(kind, code))
@@ -535,15 +750,20 @@ def test_tables_show_the_warehouse_numbers(language, reports, warehouse, summary
         ]
 
 
-def test_rendering_is_deterministic_but_for_the_generated_at_line(reports, output_dir, cli_run):
+def test_rendering_is_deterministic_but_for_the_generated_at_line(
+    reports, technical, output_dir, cli_run
+):
     _, _, published = cli_run
     for language in REPORT_LANGUAGES:
+        # the marketers' page has no date: the same bytes
+        now = (published / language.output).read_text(encoding="utf-8")
+        assert now == reports[language.code]
         before, after = message("report.generated", language.code).split("{generated_at}")
         after = after.split("{warehouse}")[0]
         stamp = re.compile(re.escape(before) + r"[^<]*?" + re.escape(after))
-        fixed = reports[language.code]
+        fixed = technical[language.code]
         assert before + GENERATED_AT + after in fixed
-        now = (published / language.output).read_text(encoding="utf-8")
+        now = (published / language.technical).read_text(encoding="utf-8")
         assert GENERATED_AT not in now and stamp.search(now)
         assert stamp.sub("", now) == stamp.sub("", fixed)
         # the contact lists have no date: the same bytes
@@ -571,6 +791,7 @@ def test_missing_warehouse_is_an_error(tmp_path, capsys):
         "reporting.rpt_contact_list",
         "reporting.rpt_site_personalisation_targets",
         "reporting.rpt_summary",
+        "reporting.rpt_model_quality",
     ],
 )
 def test_missing_table_is_an_error_naming_it(warehouse, tmp_path, relation, capsys):
@@ -641,27 +862,33 @@ def test_a_draft_marks_the_parts_whose_tables_are_missing(warehouse, tmp_path):
     output = tmp_path / "draft"
     assert main(["--draft", "--warehouse", str(draft), "--output-dir", str(output)]) == 0
     # no contact list without rpt_contact_list
-    assert sorted(p.name for p in output.iterdir()) == sorted(lg.output for lg in REPORT_LANGUAGES)
+    assert sorted(p.name for p in output.iterdir()) == sorted(
+        name for lg in REPORT_LANGUAGES for name in (lg.output, lg.technical)
+    )
     for language in REPORT_LANGUAGES:
         code = language.code
+        before, after = message("report.not_built", code).split("{missing}")
+        pattern = '<p class="not-built">' + re.escape(before) + "(.*?)" + re.escape(after)
         html = (output / language.output).read_text(encoding="utf-8")
         page = parse(html)
         assert page.headings == [
             f"{i}. {message(f'report.section.{a}', code)}" for i, a in enumerate(SECTIONS, 1)
         ]
-        before, after = message("report.not_built", code).split("{missing}")
-        notes = re.findall(
-            '<p class="not-built">' + re.escape(before) + "(.*?)" + re.escape(after), html
-        )
-        # in the order of the page: the first screen, the contacts, the model
-        assert notes == [f"table reporting.{table}" for table in dropped]
+        # in the order of the page: the first screen, the contacts, the offers
+        assert re.findall(pattern, html) == [
+            f"table reporting.{table}"
+            for table in ("rpt_contact_list", "rpt_retention_targets", "rpt_contact_list")
+        ]
         assert (
             "contact-list-link" not in page.by_id and "summary-contact-customers" not in page.by_id
         )
-        # the parts whose tables exist are all there
+        # the parts whose tables exist are all there: the groups and their grid
         assert "recommendations" in page.tables and "site-targets" not in page.tables
-        # segments 3, features 2, correlations 1, data 1; not the model's 6 nor the contacts' 1
-        assert html.count(INLINE_PNG) == 7
+        assert html.count(INLINE_PNG) == 1
+        html = (output / language.technical).read_text(encoding="utf-8")
+        assert re.findall(pattern, html) == ["table reporting.rpt_feature_importance"]
+        # segments 2, features 2, correlations 1, data 1; not the model's 6
+        assert html.count(INLINE_PNG) == 6
 
 
 # ---------------------------------------------------------------------------------------------
@@ -695,3 +922,125 @@ def test_module_entry_point_fails_clearly(tmp_path):
     assert "warehouse not found" in missing.stderr and "none.duckdb" in missing.stderr
     assert "Traceback" not in missing.stderr
     assert not (tmp_path / "none").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# every month renders: empty lists say so
+
+
+@pytest.fixture(scope="module", params=VARIANTS)
+def empty_month(request, tmp_path_factory) -> tuple[str, Path, Path]:
+    """(variant, warehouse, output directory) of a synthetic month with an empty list."""
+    directory = tmp_path_factory.mktemp(request.param)
+    warehouse = build_report_warehouse(directory / "synthetic.duckdb", variant=request.param)
+    render(warehouse, directory / "out", generated_at=GENERATED_AT)
+    return request.param, warehouse, directory / "out"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_month_renders_and_says_who_is_to_be_contacted(language, empty_month):
+    variant, warehouse, output = empty_month
+    code = language.code
+    assert sorted(p.name for p in output.iterdir()) == sorted(REPORT_FILES)
+    [summary, contacts, site, recommendations] = views(
+        warehouse, "summary", "contact_list", "site_personalisation_targets",
+        "segment_recommendations",
+    )  # fmt: skip
+    page = parse((output / language.output).read_text(encoding="utf-8"))
+    nobody = message("report.nobody_to_contact", code)
+    header, *rows = read_contact_list(output / language.contact_list, code)
+    assert len(header) == len(csv_columns())
+    if variant == "empty_segment":
+        assert len(contacts) > 0 and "summary-nobody" not in page.by_id
+        assert len(rows) == len(contacts)
+        # the empty segment is not among the groups; the technical page lists it with nobody
+        shown = [row[0] for row in page.tables["top-groups"] if row]
+        assert segment_name(EMPTY_SEGMENT, code) not in shown
+        html = (output / language.technical).read_text(encoding="utf-8")
+        empty = row_starting(
+            parse(html).tables["segment-summary"],
+            message("report.family.targeted", code), segment_name(EMPTY_SEGMENT, code),
+        )  # fmt: skip
+        assert empty[2] == number(0, code, "#,##0")
+        return
+    assert contacts.empty and int(summary.iloc[0]["contact_customers"]) == 0
+    why = {"no_consent": "report.nobody.no_consent", "no_risk": "report.nobody.no_risk"}[variant]
+    assert page.by_id["summary-nobody"] == f"{nobody}: {message(why, code)}."
+    assert page.by_id["contacts-nobody"] == f"{nobody}."
+    assert "retention-targets" not in page.tables and "contact-list-link" not in page.by_id
+    # the CSV: its headings, and the sentence in its first cell
+    assert rows == [[nobody] + [""] * (len(header) - 1)]
+    if variant == "no_consent":  # the site's list is all there is
+        assert len(site) > 0
+        assert [row[1] for row in page.tables["site-targets"] if row] == [
+            str(c) for c in site["customer_id"]
+        ]
+    else:
+        assert site.empty and "site-targets" not in page.tables
+        assert page.by_id["site-nobody"] == message("report.contacts.site_nobody", code)
+        assert (recommendations["targeted_customers"] == 0).all()
+        assert page.by_id["groups-nobody"] == message("report.nobody.groups", code)
+
+
+# ---------------------------------------------------------------------------------------------
+# what to offer: rendered from the contact list's actions when it carries them
+
+
+def test_what_to_offer_waits_for_the_actions_or_lists_them(reports):
+    for code, html in reports.items():
+        page = parse(html)
+        if has_actions():
+            assert "offers-pending" not in page.by_id and '<ul id="offers">' in html
+        else:
+            assert page.by_id["offers-pending"] == message("report.offers.pending", code)
+
+
+def test_what_to_offer_lists_each_action_once_with_its_customers(warehouse, tmp_path, monkeypatch):
+    with_actions = shutil.copyfile(warehouse, tmp_path / "actions.duckdb")
+    actions = {
+        "bonus": ("личные бонусы вместо скидок", "personal bonuses instead of discounts"),
+        "basket": ("напоминание о корзине", "a basket reminder"),
+    }
+    with duckdb.connect(str(with_actions)) as con:
+        for column in ("action_code", "action_ru", "action_en", "action_reason_ru"):
+            con.execute(
+                f"alter table reporting.rpt_contact_list add column if not exists {column} varchar"
+            )
+        con.execute(
+            "update reporting.rpt_contact_list set action_code = "
+            "case when priority_rank % 3 = 0 then 'basket' else 'bonus' end"
+        )
+        for code, (ru, en) in actions.items():
+            con.execute(
+                "update reporting.rpt_contact_list set action_ru = ?, action_en = ?, "
+                "action_reason_ru = 'причина ' || action_code where action_code = ?",
+                [ru, en, code],
+            )
+        listed = con.execute(
+            "select action_code, count(*), sum(profit_at_risk) from reporting.rpt_contact_list "
+            "group by all order by 3 desc"
+        ).fetchall()
+    added = ("action_code", "action_ru", "action_en", "action_reason_ru")
+    columns = {
+        **data.relations(),
+        "contact_list": tuple(dict.fromkeys((*data.relations()["contact_list"], *added))),
+    }
+    monkeypatch.setattr(data, "relations", lambda project=None: columns)
+    stub_figures(monkeypatch)
+    render(with_actions, tmp_path / "out", generated_at=GENERATED_AT)
+    for language in REPORT_LANGUAGES:
+        code = language.code
+        html = (tmp_path / "out" / language.output).read_text(encoding="utf-8")
+        items = re.findall(r"<li><strong>(.*?)</strong> — (.*?)</li>", html)
+        assert [words for words, _ in items] == [
+            actions[action][0 if code == "ru" else 1] for action, _, _ in listed
+        ]
+        for (_, text), (action, customers, profit) in zip(items, listed, strict=True):
+            assert text.startswith(plural("report.customers", customers, code) + ", ")
+            assert number(profit, code) in text
+            assert (f"причина {action}" in text) == (code == "ru")
+        header, *rows = read_contact_list(tmp_path / "out" / language.contact_list, code)
+        assert message("report.csv.action", code) in header
+        assert {row[header.index(message("report.csv.action", code))] for row in rows} == {
+            words[0 if code == "ru" else 1] for words in actions.values()
+        }

@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 import yaml
 from matplotlib.figure import Figure
+from synthetic_warehouse import VARIANTS
 from synthetic_warehouse import frames as synthetic_frames
 
 from one_click import i18n
@@ -390,3 +391,86 @@ def test_the_target_is_named_and_features_by_their_labels():
         assert plots.column_name(tr, "tenure_days") == tr.feature("tenure_days")
         with pytest.raises(KeyError, match=UNLABELLED):
             plots.column_name(tr, UNLABELLED)
+
+
+# ---------------------------------------------------------------------------------------------
+# every figure's labels and legend match its data
+
+
+def _axis_labels(ax) -> list[str]:
+    return [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_category_chart_labels_each_bar_by_its_own_value(language, frames, drawn):
+    """The consent chart's two bars read «разрешает…» and «не разрешает…», as their values are
+    (they once both read «не разрешает»); every category chart names exactly its values."""
+    tr = Translator.of(language)
+    features = frames["customer_features"]
+    _, categorical = _feature_columns(features)
+    assert "allow_offers" in categorical
+    plots.category_declined_share(features, categorical, TARGET, tr=tr)
+    [fig] = drawn
+    for ax, column in zip(fig.axes, categorical, strict=True):
+        expected = {tr.value(column, value) for value in features[column].astype(str).unique()}
+        shown = _axis_labels(ax)
+        assert len(shown) == len(set(shown)) == len(expected), (column, shown)
+        assert set(shown) == expected, column
+    consent = _axis_labels(fig.axes[categorical.index("allow_offers")])
+    assert sorted(consent) == sorted(tr.value("allow_offers", flag) for flag in (True, False))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_grid_and_the_segments_name_what_they_draw(language, frames, drawn):
+    tr = Translator.of(language)
+    matrix = frames["risk_profit_matrix"]
+    plots.risk_profit_heatmap(matrix, 3, tr=tr)
+    summary = _summary(frames)
+    plots.segment_overview(summary, 3, tr=tr)
+    grid, overview = drawn
+    for ax in grid.axes[:2]:
+        assert set(_axis_labels(ax)) == {tr.band(b) for b in matrix["risk_band"].unique()}
+        shown = {t.get_text().replace("\n", " ") for t in ax.get_xticklabels()}
+        assert shown == {tr.level(level) for level in matrix["profit_level"].unique()}
+    names = {label.replace("\n", " ") for label in _axis_labels(overview.axes[0])}
+    assert names == {tr.segment(name) for name in summary["segment_name"]}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_legends_name_what_is_drawn(language, frames, drawn):
+    tr = Translator.of(language)
+    counts = frames["layer_counts"]
+    plots.layer_row_counts(counts, tr=tr)
+    plots.retention_curve(frames["retention_curve"], tr=tr)
+    layers, curve = drawn
+    legend = [t.get_text() for t in layers.axes[0].get_legend().get_texts()]
+    assert legend == [
+        tr.t(plots.LAYER_NAMES[layer])
+        for layer in plots.LAYER_COLOURS
+        if layer in set(counts["layer"])
+    ]
+    assert [t.get_text() for t in curve.axes[0].get_legend().get_texts()] == [
+        tr.t("plots.retention.random")
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# an empty month: the figures of the lists draw with no row
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_empty_contact_list_draws_a_curve_that_says_so(language, frames, drawn):
+    tr = Translator.of(language)
+    uri = plots.retention_curve(frames["retention_curve"].iloc[0:0], tr=tr)
+    assert _png_size(uri)[0] > 0
+    [fig] = drawn
+    assert tr.t("plots.retention.empty") in _labels(fig)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("figure", ["retention_curve", "risk_profit_heatmap", "segment_overview",
+                                    "segment_profiles"])  # fmt: skip
+def test_the_figures_of_the_lists_draw_every_empty_month(figure, variant):
+    made_up = synthetic_frames(seed=3, customers=60, variant=variant)
+    for language in LANGUAGES:
+        assert _png_size(FIGURES[figure](made_up, Translator.of(language)))[0] > 0
