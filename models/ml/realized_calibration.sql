@@ -16,7 +16,8 @@ outcomes as (
 binned as (
     select
         scores.score_month,
-        least(floor(scores.decline_probability * {{ bins }}), {{ bins }} - 1) + 1 as probability_bin,
+        least(floor(scores.decline_probability * {{ bins }}), {{ bins }} - 1) + 1
+            as probability_bin,
         scores.decline_probability,
         outcomes.activity_declined
     from scores

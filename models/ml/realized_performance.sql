@@ -59,9 +59,9 @@ performance as (
         ) as roc_auc,
         count(*) filter (where matched.risk_band = {{ top_risk_band() }})
             as high_band_customers,
-        avg(cast(matched.activity_declined as double))
-            filter (where matched.risk_band = {{ top_risk_band() }})
-            as high_band_declined_share
+        avg(cast(matched.activity_declined as double)) filter (
+            where matched.risk_band = {{ top_risk_band() }}
+        ) as high_band_declined_share
     from matched
     group by matched.score_month
 ),

@@ -14,7 +14,7 @@ ordered as (
         outcome_month,
         outcome_read,
         outcome,
-        level,
+        group_level,
         group_name,
         contacted_customers,
         control_customers,
@@ -36,7 +36,7 @@ ordered as (
     order by
         campaign_month desc,
         outcome_read desc,
-        case level when 'all' then 1 when 'action' then 2 else 3 end,
+        case group_level when 'all' then 1 when 'action' then 2 else 3 end,
         contacted_customers + control_customers desc,
         group_name asc
 )

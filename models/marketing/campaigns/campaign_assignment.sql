@@ -26,7 +26,9 @@ listed as (
         row_number() over (
             partition by candidates.risk_band, actions.action_code
             order by
-                hash({{ var('random_seed') }}, '{{ var("delivery_month") }}', candidates.customer_id),
+                hash(
+                    {{ var('random_seed') }}, '{{ var("delivery_month") }}', candidates.customer_id
+                ),
                 candidates.customer_id
         ) as draw_order,
         count(*) over (
@@ -39,7 +41,8 @@ listed as (
 
 assigned as (
     select
-        cast('{{ var("delivery_month") }}' as varchar) as month,
+        -- the history's name of the month column (history.monthly_scores)
+        cast('{{ var("delivery_month") }}' as varchar) as month,  -- noqa: RF04
         customer_id,
         case
             when draw_order <= round({{ var('holdout_share') }} * stratum_customers)

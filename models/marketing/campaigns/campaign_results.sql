@@ -39,19 +39,19 @@ matched as (
 grouped as (
     select
         matched.*,
-        'all' as level,
+        'all' as group_level,
         'all' as group_name
     from matched
     union all
     select
         matched.*,
-        'action' as level,
+        'action' as group_level,
         matched.action_code as group_name
     from matched
     union all
     select
         matched.*,
-        'segment' as level,
+        'segment' as group_level,
         trim(segment.segment_name) as group_name
     from matched
     cross join unnest(string_split(matched.segments, ',')) as segment (segment_name)
@@ -62,7 +62,7 @@ arms as (
     select
         campaign_month,
         outcome_read,
-        level,
+        group_level,
         group_name,
         count(outcome) filter (where arm = 'contacted') as contacted_customers,
         count(outcome) filter (where arm = 'control') as control_customers,
@@ -74,17 +74,29 @@ arms as (
         avg(profit) filter (where arm = 'contacted') as contacted_mean_profit
     from grouped
     where outcome is not null
-    group by campaign_month, outcome_read, level, group_name
+    group by campaign_month, outcome_read, group_level, group_name
 ),
 
--- the Wilson bounds of each arm's decline rate (final read)
+-- the Wilson bounds of each arm's decline rate (final read only: a rate)
 wilson as (
     select
         *,
-        {{ wilson_bound('contacted_value', 'contacted_customers', z, -1) }} as contacted_low,
-        {{ wilson_bound('contacted_value', 'contacted_customers', z, 1) }} as contacted_high,
-        {{ wilson_bound('control_value', 'control_customers', z, -1) }} as control_low,
-        {{ wilson_bound('control_value', 'control_customers', z, 1) }} as control_high
+        case
+            when outcome_read = 'final'
+                then {{ wilson_bound('contacted_value', 'contacted_customers', z, -1) }}
+        end as contacted_low,
+        case
+            when outcome_read = 'final'
+                then {{ wilson_bound('contacted_value', 'contacted_customers', z, 1) }}
+        end as contacted_high,
+        case
+            when outcome_read = 'final'
+                then {{ wilson_bound('control_value', 'control_customers', z, -1) }}
+        end as control_low,
+        case
+            when outcome_read = 'final'
+                then {{ wilson_bound('control_value', 'control_customers', z, 1) }}
+        end as control_high
     from arms
     where contacted_customers > 0 and control_customers > 0
 ),
@@ -129,7 +141,8 @@ intervals as (
                 '(coalesce(contacted_variance, 0) + coalesce(control_variance, 0)) / 2',
                 'contacted_customers', 'control_customers'
             ) }}
-        end as minimal_detectable_effect
+        end as minimal_detectable_effect,
+        contacted_mean_profit * {{ var('profit_at_risk_months') }} as profit_base
     from wilson
 ),
 
@@ -141,7 +154,7 @@ results as (
         case
             when outcome_read = 'final' then 'decline_rate' else 'mean_revenue'
         end as outcome,
-        level,
+        group_level,
         group_name,
         contacted_customers,
         control_customers,
@@ -176,21 +189,18 @@ results as (
         end as success_share_high,
         -- profit kept: the decline prevented x the contacted customers x their mean profit over
         -- var profit_at_risk_months months (the whole profit a declining customer puts at risk)
-        contacted_mean_profit * {{ var('profit_at_risk_months') }} as profit_base,
+        profit_base,
         case
             when outcome_read = 'final'
-                then -difference * contacted_customers * contacted_mean_profit
-                * {{ var('profit_at_risk_months') }}
+                then -difference * contacted_customers * profit_base
         end as profit_kept,
         case
             when outcome_read = 'final'
-                then -difference_high * contacted_customers * contacted_mean_profit
-                * {{ var('profit_at_risk_months') }}
+                then -difference_high * contacted_customers * profit_base
         end as profit_kept_low,
         case
             when outcome_read = 'final'
-                then -difference_low * contacted_customers * contacted_mean_profit
-                * {{ var('profit_at_risk_months') }}
+                then -difference_low * contacted_customers * profit_base
         end as profit_kept_high
     from intervals
 ),
@@ -201,7 +211,7 @@ rounded as (
         outcome_month,
         outcome_read,
         outcome,
-        level,
+        group_level,
         group_name,
         contacted_customers,
         control_customers,

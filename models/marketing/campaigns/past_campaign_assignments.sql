@@ -5,12 +5,13 @@
 -- month the history lacks (var assignment_months, passed by the refresh) is not read: with no
 -- earlier campaign (the first month, a plain `dbt build`) the relation is empty.
 {%- set month = var('delivery_month') %}
+{%- set after = {'final': var('profit_at_risk_months'), 'early': var('early_read_months')} %}
 {%- set reads = [] %}
-{%- for read, months in [('final', var('profit_at_risk_months')), ('early', var('early_read_months'))] %}
-    {%- set campaign_month = month_before(month, months) | trim %}
-    {%- if campaign_month in var('assignment_months') %}
-        {%- do reads.append((read, campaign_month)) %}
-    {%- endif %}
+{%- for read in ['final', 'early'] %}
+{%- set campaign_month = month_before(month, after[read]) | trim %}
+{%- if campaign_month in var('assignment_months') %}
+{%- do reads.append((read, campaign_month)) %}
+{%- endif %}
 {%- endfor %}
 with
 

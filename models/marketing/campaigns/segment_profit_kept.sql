@@ -17,7 +17,7 @@ results as (
 
 measured as (
     select
-        level,
+        group_level,
         group_name,
         campaign_month,
         success_share,
@@ -26,7 +26,7 @@ measured as (
     from results
     where outcome_read = 'final' and is_informative and success_share is not null
     qualify row_number() over (
-        partition by level, group_name order by campaign_month desc
+        partition by group_level, group_name order by campaign_month desc
     ) = 1
 ),
 
@@ -45,8 +45,8 @@ shares as (
         coalesce(own.success_share_high, campaign.success_share_high) as measured_share_high
     from recommendations
     left join measured as own
-        on own.level = 'segment' and recommendations.segment_name = own.group_name
-    left join measured as campaign on campaign.level = 'all'
+        on own.group_level = 'segment' and recommendations.segment_name = own.group_name
+    left join measured as campaign on campaign.group_level = 'all'
 ),
 
 kept as (
