@@ -9,11 +9,11 @@ Every release (one_click.publish) holds, besides the warehouse, model, report an
 
 A refresh of month M builds its release's history from the published one: every other month's
 files are hard-linked (the same bytes, never rewritten), and M's files are written from the new
-warehouse's history.monthly_scores and marketing.campaign_assignment. The history therefore switches with the rest of the set in
-the one atomic flip: a failed or killed refresh publishes nothing and changes no month;
-re-publishing M replaces M only; a rollback puts back the previous set's history, which lacks
-the rolled-back month's scores and assignment (or holds their earlier version) and shares every
-other file.
+warehouse's history.monthly_scores and marketing.campaign_assignment. The history therefore
+switches with the rest of the set in the one atomic flip: a failed or killed refresh publishes
+nothing and changes no month; re-publishing M replaces M only; a rollback puts back the previous
+set's history, which lacks the rolled-back month's scores and assignment (or holds their earlier
+version) and shares every other file.
 """
 
 from __future__ import annotations
