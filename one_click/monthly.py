@@ -3,15 +3,17 @@ and what the refresh says about drift.
 
 Every release (one_click.publish) holds, besides the warehouse, model, report and docs:
 
-    release.json                            the month, the mode (train or score), the model
-    history/month=YYYY-MM/scores.parquet    one file per published month
+    release.json                              the month, the mode (train or score), the model
+    history/month=YYYY-MM/scores.parquet      the month's scores, one file per published month
+    history/month=YYYY-MM/assignment.parquet  the month's campaign: contacted or control
 
 A refresh of month M builds its release's history from the published one: every other month's
-file is hard-linked (the same bytes, never rewritten), and M's file is written from the new
-warehouse's history.monthly_scores. The history therefore switches with the rest of the set in
-the one atomic flip: a failed or killed refresh publishes nothing and changes no month;
-re-publishing M replaces M only; a rollback puts back the previous set's history, which lacks
-the rolled-back month (or holds its earlier version) and shares every other file.
+files are hard-linked (the same bytes, never rewritten), and M's files are written from the new
+warehouse's history.monthly_scores and marketing.campaign_assignment. The history therefore
+switches with the rest of the set in the one atomic flip: a failed or killed refresh publishes
+nothing and changes no month; re-publishing M replaces M only; a rollback puts back the previous
+set's history, which lacks the rolled-back month's scores and assignment (or holds their earlier
+version) and shares every other file.
 """
 
 from __future__ import annotations
@@ -28,9 +30,14 @@ from one_click.layout import HISTORY_DIR, RELEASE_FILE
 from one_click.project import setting
 
 SCORES_FILE = "scores.parquet"
+ASSIGNMENT_FILE = "assignment.parquet"
 PARTITION = "month="
 MONTH_PATTERN = re.compile(r"(\d{4})-(\d{2})")
 MONTHLY_SCORES = "history.monthly_scores"
+CAMPAIGN_ASSIGNMENT = "marketing.campaign_assignment"
+# the files of a month's history, each from the relation of the build it is written from
+MONTH_FILES = {SCORES_FILE: MONTHLY_SCORES, ASSIGNMENT_FILE: CAMPAIGN_ASSIGNMENT}
+REALIZED_TABLE = "ml.realized_performance"
 DRIFT_TABLE = "ml.feature_drift"
 MODEL_TABLE = "ml.churn_model"
 TRAIN, SCORE = "train", "score"
@@ -75,41 +82,47 @@ def check_month(month: str, release: Path | None, force: bool) -> str | None:
     return published
 
 
-def history_months(release: Path | None) -> list[str]:
-    """The months of a release's history, oldest first."""
+def history_months(release: Path | None, name: str = SCORES_FILE) -> list[str]:
+    """The months of a release's history holding the file `name` (default: the scores), oldest
+    first."""
     history = None if release is None else release / HISTORY_DIR
     if history is None or not history.is_dir():
         return []
     return sorted(
         entry.name.removeprefix(PARTITION)
         for entry in history.iterdir()
-        if entry.name.startswith(PARTITION) and (entry / SCORES_FILE).is_file()
+        if entry.name.startswith(PARTITION) and (entry / name).is_file()
     )
 
 
 def write_history(build: Path, database: Path, release: Path | None, month: str) -> list[str]:
     """The build's history/: every month of the published release's history but `month`,
-    hard-linked, and `month` written from the build's history.monthly_scores. Returns the
-    months it holds."""
+    hard-linked with its files (a month published before the campaign assignment was kept has
+    its scores only), and `month` written from the build's history.monthly_scores and
+    marketing.campaign_assignment. Returns the months it holds."""
     target = build / HISTORY_DIR
     target.mkdir()
     for other in history_months(release):
         if other != month:
             (target / f"{PARTITION}{other}").mkdir()
-            source = release / HISTORY_DIR / f"{PARTITION}{other}" / SCORES_FILE
-            os.link(source, target / f"{PARTITION}{other}" / SCORES_FILE)
+            for name in MONTH_FILES:
+                source = release / HISTORY_DIR / f"{PARTITION}{other}" / name
+                if source.is_file():
+                    os.link(source, target / f"{PARTITION}{other}" / name)
     folder = target / f"{PARTITION}{month}"
     folder.mkdir()
     with duckdb.connect(str(database), read_only=True) as con:
-        found = con.sql(f"select distinct month from {MONTHLY_SCORES}").fetchall()
-        months = {row[0] for row in found}
-        if months != {month}:
-            raise ValueError(f"{MONTHLY_SCORES} holds months {sorted(months)}, not {month}")
-        path = str(folder / SCORES_FILE).replace("'", "''")
-        con.execute(
-            f"copy (select * exclude (month) from {MONTHLY_SCORES} order by customer_id) "
-            f"to '{path}' (format parquet)"
-        )
+        for name, relation in MONTH_FILES.items():
+            found = con.sql(f"select distinct month from {relation}").fetchall()
+            months = {row[0] for row in found}
+            # an empty contact list makes an empty assignment: its file is still written
+            if months - {month} or (name == SCORES_FILE and months != {month}):
+                raise ValueError(f"{relation} holds months {sorted(months)}, not {month}")
+            path = str(folder / name).replace("'", "''")
+            con.execute(
+                f"copy (select * exclude (month) from {relation} order by customer_id) "
+                f"to '{path}' (format parquet)"
+            )
     return history_months(build)
 
 
@@ -146,6 +159,45 @@ def drift_warning(model: dict, drifted: list[dict], score_only: bool) -> str | N
             "customers (run a full refresh: make build DELIVERY=... MONTH=...)."
         )
     return text
+
+
+def realized_performance(database: Path) -> list[dict]:
+    """The built warehouse's realized accuracy (ml.realized_performance): one dict per earlier
+    score month whose outcome this delivery holds (none before the outcome arrives)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        found = con.sql(
+            "select score_month, outcome_month, matched_customers, roc_auc, min_roc_auc, "
+            f"high_band_declined_share, below_quality_bar from {REALIZED_TABLE} "
+            "order by score_month"
+        )
+        keys = [column[0] for column in found.description]
+        return [dict(zip(keys, row, strict=True)) for row in found.fetchall()]
+
+
+def realized_warning(realized: list[dict]) -> str:
+    """What the refresh says of the realized accuracy: a warning recommending retraining when
+    an earlier month's realized ROC-AUC fell below the quality bar."""
+    if not realized:
+        return (
+            "realized accuracy: no earlier month's outcome in this delivery yet "
+            f"({REALIZED_TABLE} is empty)"
+        )
+    lines = []
+    for row in realized:
+        auc = "n/a (one class)" if row["roc_auc"] is None else f"{row['roc_auc']:.3f}"
+        text = (
+            f"realized accuracy of the scores of {row['score_month']} "
+            f"({row['matched_customers']} customers with their outcome in {row['outcome_month']}):"
+            f" ROC-AUC {auc}, quality bar {row['min_roc_auc']} (var min_selected_roc_auc)"
+        )
+        if row["below_quality_bar"]:
+            text = (
+                f"WARNING: {text}. The scores fell below the quality bar once their outcome "
+                "arrived: retraining is recommended (run a full refresh: make build "
+                f"DELIVERY=... MONTH=...). See {REALIZED_TABLE}."
+            )
+        lines.append(text)
+    return "\n".join(lines)
 
 
 def write_release_info(build: Path, info: dict) -> None:

@@ -440,6 +440,7 @@ def refresh(
             "delivery_month": month,
             "history_dir": str(warehouse / HISTORY_DIR),
             "history_months": [m for m in monthly.history_months(release) if m != month],
+            "assignment_months": monthly.history_months(release, monthly.ASSIGNMENT_FILE),
         }
         if score_only:
             delivery.run_vars.update(
@@ -451,6 +452,7 @@ def refresh(
         _say(f"== 2/{count} dbt build into {_rel(database, project)}")
         step_dbt_build(project, build, database, delivery)
         model, drifted = step_drift(database, score_only)
+        _say(monthly.realized_warning(monthly.realized_performance(database)))
         _say(f"== 3/{count} verify {_rel(database, project)}")
         step_verify(project, build, database)
         _say(f"== 4/{count} render report")

@@ -178,8 +178,9 @@ def test_an_older_month_is_refused_unless_forced(tmp_path):
     assert monthly.check_month("2026-12", None, force=False) is None
 
 
-def _build(path, month: str, probability: float):
-    """A build dir whose warehouse holds history.monthly_scores of one month."""
+def _build(path, month: str, probability: float, listed: int = 3):
+    """A build dir whose warehouse holds history.monthly_scores of one month and the month's
+    campaign (marketing.campaign_assignment: `listed` customers, the first one control)."""
     path.mkdir(parents=True)
     with duckdb.connect(str(path / "one_click.duckdb")) as con:
         con.execute("create schema history")
@@ -190,12 +191,22 @@ def _build(path, month: str, probability: float):
             "null::varchar as top_reason_3, 'v1' as model_version, '2026-10' as training_month "
             "from range(5)"
         )
+        con.execute("create schema marketing")
+        con.execute(
+            f"create table marketing.campaign_assignment as select '{month}' as month, "
+            "range::integer as customer_id, "
+            "case when range = 0 then 'control' else 'contacted' end as arm, "
+            "'loyalty_bonus' as action_code, "
+            f"{probability} as decline_probability, 'high' as risk_band, 10.0 as profit, "
+            "3.0 as profit_at_risk, 'none' as segments "
+            f"from range({listed})"
+        )
     return path
 
 
-def _history(release):
+def _history(release, name: str = monthly.SCORES_FILE):
     frame = duckdb.sql(
-        f"select * from read_parquet('{release}/history/*/*.parquet', hive_partitioning = true)"
+        f"select * from read_parquet('{release}/history/*/{name}', hive_partitioning = true)"
     ).df()
     return frame.sort_values(["month", "customer_id"]).reset_index(drop=True)
 
@@ -217,6 +228,87 @@ def test_the_history_links_every_other_month_and_replaces_its_own(tmp_path):
     assert set(_history(second).loc[lambda f: f["month"] == "2026-11", "decline_probability"]) == {
         0.2
     }
+
+
+def test_the_month_assignment_is_kept_beside_its_scores(tmp_path):
+    first = _build(tmp_path / "r1", "2026-10", 0.1, listed=3)
+    monthly.write_history(first, first / "one_click.duckdb", None, "2026-10")
+    second = _build(tmp_path / "r2", "2026-11", 0.2, listed=4)
+    monthly.write_history(second, second / "one_click.duckdb", first, "2026-11")
+    assignment = "history/month=2026-10/assignment.parquet"
+    assert os.path.samefile(first / assignment, second / assignment)  # linked with the scores
+    frame = _history(second, monthly.ASSIGNMENT_FILE)
+    assert frame.groupby("month").size().to_dict() == {"2026-10": 3, "2026-11": 4}
+    assert frame.loc[frame["arm"] == "control", "customer_id"].tolist() == [0, 0]
+    assert monthly.history_months(second, monthly.ASSIGNMENT_FILE) == ["2026-10", "2026-11"]
+
+
+def test_a_month_published_before_assignments_were_kept_keeps_its_scores(tmp_path):
+    old = _build(tmp_path / "r1", "2026-10", 0.1)
+    monthly.write_history(old, old / "one_click.duckdb", None, "2026-10")
+    os.unlink(old / "history/month=2026-10/assignment.parquet")
+    new = _build(tmp_path / "r2", "2026-11", 0.2)
+    assert monthly.write_history(new, new / "one_click.duckdb", old, "2026-11") == [
+        "2026-10",
+        "2026-11",
+    ]
+    assert monthly.history_months(new, monthly.ASSIGNMENT_FILE) == ["2026-11"]
+
+
+def test_an_empty_contact_list_still_writes_the_month_assignment(tmp_path):
+    build = _build(tmp_path / "r1", "2026-10", 0.1, listed=0)
+    monthly.write_history(build, build / "one_click.duckdb", None, "2026-10")
+    assert _history(build, monthly.ASSIGNMENT_FILE).empty
+    assert monthly.history_months(build, monthly.ASSIGNMENT_FILE) == ["2026-10"]
+
+
+def test_a_rollback_removes_the_month_assignment_with_the_month(tmp_path):
+    from one_click import publish
+
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    for month, probability in (("2026-10", 0.1), ("2026-11", 0.2)):
+        build = _build(warehouse / ".build", month, probability)
+        monthly.write_history(
+            build, build / "one_click.duckdb", publish.current_release(warehouse), month
+        )
+        for name in publish.PUBLISHED:  # the rest of a release, as files
+            if not (build / name).exists():
+                (build / name).write_text(name)
+        publish.publish(build, warehouse)
+    published = warehouse / "history" / "month=2026-11" / monthly.ASSIGNMENT_FILE
+    assert published.is_file()
+    publish.rollback(warehouse)
+    assert not published.exists()
+    assert monthly.history_months(publish.current_release(warehouse), monthly.ASSIGNMENT_FILE) == [
+        "2026-10"
+    ]
+
+
+def test_the_history_refuses_an_assignment_of_another_month(tmp_path):
+    build = _build(tmp_path / "r1", "2026-10", 0.1)
+    with duckdb.connect(str(build / "one_click.duckdb")) as con:
+        con.execute("update marketing.campaign_assignment set month = '2026-09'")
+    with pytest.raises(ValueError, match="campaign_assignment holds months"):
+        monthly.write_history(build, build / "one_click.duckdb", None, "2026-10")
+
+
+def test_the_realized_warning_recommends_retraining_below_the_bar():
+    below = {
+        "score_month": "2026-07",
+        "outcome_month": "2026-10",
+        "matched_customers": 1200,
+        "roc_auc": 0.871,
+        "min_roc_auc": 0.915,
+        "high_band_declined_share": 0.8,
+        "below_quality_bar": True,
+    }
+    text = monthly.realized_warning([below])
+    assert text.startswith("WARNING") and "ROC-AUC 0.871" in text
+    assert "retraining is recommended" in text
+    above = {**below, "roc_auc": 0.93, "below_quality_bar": False}
+    assert "WARNING" not in monthly.realized_warning([above])
+    assert "no earlier month's outcome" in monthly.realized_warning([])
 
 
 def test_the_history_refuses_scores_of_another_month(tmp_path):

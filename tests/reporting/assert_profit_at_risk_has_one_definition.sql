@@ -1,7 +1,7 @@
 -- Profit at risk has one definition (marketing.customer_risk): the report's summary, the
--- contact list and the site list with the customers outside them (not at risk), the
--- segment grid and the segment summary all add up to the same total (the lists round each
--- customer's value to 2 decimals: they may differ by half a cent per customer).
+-- contact list, its control group and the site list with the customers outside them (not at
+-- risk), the segment grid and the segment summary all add up to the same total (the lists round
+-- each customer's value to 2 decimals: they may differ by half a cent per customer).
 with
 
 summary as (
@@ -10,14 +10,16 @@ summary as (
 
 totals as (
     select
-        'contact_list, site_list and the customers not at risk' as relation,
+        'contact_list, control_group, site_list and the customers not at risk' as relation,
         (select coalesce(sum(profit_at_risk), 0) from {{ ref('contact_list') }})
+        + (select coalesce(sum(profit_at_risk), 0) from {{ ref('control_group') }})
         + (select coalesce(sum(profit_at_risk), 0) from {{ ref('site_list') }})
         + (
             select coalesce(sum(profit_at_risk), 0) from {{ ref('customer_risk') }}
             where risk_band not in {{ sql_list(var('at_risk_bands')) }}
         ) as profit_at_risk,
         (select count(*) from {{ ref('contact_list') }})
+        + (select count(*) from {{ ref('control_group') }})
         + (select count(*) from {{ ref('site_list') }}) as rounded_rows
     union all
     select
