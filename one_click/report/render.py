@@ -82,6 +82,8 @@ def fmt(tr: Translator, value, kind: str = "text") -> str:
     match kind:
         case "int" | "number" | "number2" | "number3" | "auc" | "percent" | "percent0":
             return tr.number(value, kind)
+        case "month":
+            return tr.month(value)
         case "points":  # a difference of shares in percentage points
             return tr.number(float(value) * 100, "number")
         case "p":
