@@ -399,13 +399,12 @@ def _worked(data: ReportData, tr: Translator) -> dict:
             )
             rows.append({**row, "name": name})
     early = results[(results["outcome_read"] == "early") & (results["group_level"] == "all")]
+    early = early.sort_values("campaign_month", ascending=False)
     return {
         "campaign_design": _records(this_month)[0] if len(this_month) else None,
         "worked_month": None if final_month is None else tr.month(final_month),
         "worked_rows": rows,
-        "early_read": (
-            _records(early.sort_values("campaign_month", ascending=False))[0] if len(early) else None
-        ),
+        "early_read": (_records(early)[0] if len(early) else None),
     }
 
 
