@@ -36,7 +36,7 @@ TECHNICAL_TEMPLATE_NAME = "technical.html.j2"  # the technical page
 DEPENDENCE_FEATURES = 3
 TARGETED = "targeted"  # segment_family of the targeted segment views (the others: matrix cells)
 OFFER_REASONS = 2  # the reasons named beside each offer: those it answers most often
-ADVICE_SHOWN = 3  # groups whose full recommendation the marketers' page prints (all: technical)
+ADVICE_SHOWN = 2  # groups whose full recommendation the marketers' page prints (all: technical)
 # the columns of the contact list that carry each customer's next best action, when it has them
 ACTION_COLUMNS = ("action_code", "action_ru", "action_en")
 CONTACT_LIST_COLUMNS = (
