@@ -389,7 +389,8 @@ def step_publish(
             months = monthly.write_history(build, build / WAREHOUSE_FILE, release, info["month"])
         except (OSError, ValueError, RuntimeError) as error:
             raise RefreshFailed(
-                "publish", f"the score history could not be written: {error}. {UNCHANGED}",
+                "publish",
+                f"the score history could not be written: {error}. {UNCHANGED}",
                 EXIT_OTHER,
             ) from None
         monthly.write_release_info(build, {**info, "history_months": months})

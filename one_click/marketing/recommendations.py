@@ -16,9 +16,10 @@ they name) no group before them took (their next one otherwise). The first scree
 targeted segments by the profit at risk of their at-risk customers, and adds a risk x profit cell
 when it holds more than any targeted segment.
 
-The profit kept is an assumption, not a measured effect: var lever_success_share (central, and
-lever_success_share_range: low, high) of the at-risk customers the offer can reach (those who
-allow offers) keep their level.
+The profit kept comes from marketing.segment_profit_kept, the one place that says whether it is
+measured (an earlier campaign's informative result against its control group) or assumed (var
+lever_success_share and its range): a share of the profit at risk of the at-risk customers an
+offer can reach (those who allow offers), low, central and high. The advice says which.
 """
 
 from __future__ import annotations
@@ -38,7 +39,20 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 MAX_LEVERS = 2
 # actions named in a recommendation besides its headline
 MAX_OTHER_ACTIONS = 2
-SHARE_LEVELS = ("low", "central", "high")
+KEPT_BASES = ("measured", "assumed")
+# the columns of marketing.segment_profit_kept the recommendations read
+KEPT_COLUMNS = (
+    "segment_family",
+    "segment_name",
+    "profit_kept_basis",
+    "measured_campaign_month",
+    "success_share_low",
+    "success_share",
+    "success_share_high",
+    "expected_profit_kept_low",
+    "expected_profit_kept",
+    "expected_profit_kept_high",
+)
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,8 @@ RECOMMENDATION_COLUMNS = {
     "expected_profit_kept_low": "float64",
     "expected_profit_kept": "float64",
     "expected_profit_kept_high": "float64",
+    "profit_kept_basis": "string",
+    "measured_campaign_month": "string",
     "on_first_screen": "bool",
     "first_screen_rank": "Int64",
 } | {
@@ -84,21 +100,25 @@ RECOMMENDATION_COLUMNS = {
 }
 
 
-def check_shares(shares: dict) -> dict[str, float]:
-    """Var lever_success_share (central) and its range (low, high): each in (0, 1], low <=
-    central <= high."""
-    try:
-        values = {level: float(shares[level]) for level in SHARE_LEVELS}
-    except (KeyError, TypeError, ValueError):
-        raise ValueError(
-            "lever_success_share and lever_success_share_range must give low, central and high"
-            f" shares, got {shares!r}"
-        ) from None
-    if not all(0 < v <= 1 for v in values.values()) or not (
-        values["low"] <= values["central"] <= values["high"]
-    ):
-        raise ValueError(f"lever_success_share: 0 < low <= central <= high <= 1, got {values}")
-    return values
+def check_kept(kept: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """marketing.segment_profit_kept indexed by family and name: one row per segment of
+    `summary`, its basis measured or assumed."""
+    absent = [c for c in KEPT_COLUMNS if c not in kept.columns]
+    if absent:
+        raise ValueError(f"segment_profit_kept lacks column(s) {', '.join(absent)}")
+    keys = ["segment_family", "segment_name"]
+    indexed = kept.set_index(keys)
+    if not indexed.index.is_unique:
+        raise ValueError("segment_profit_kept: more than one row for a segment")
+    missing = [
+        f"{f}/{n}" for f, n in summary[keys].itertuples(index=False) if (f, n) not in indexed.index
+    ]
+    if missing:
+        raise ValueError(f"segment_profit_kept has no row for segment(s) {', '.join(missing)}")
+    bases = set(indexed["profit_kept_basis"].dropna()) - set(KEPT_BASES)
+    if bases or indexed["profit_kept_basis"].isna().any():
+        raise ValueError(f"segment_profit_kept.profit_kept_basis: one of {KEPT_BASES}, got {bases}")
+    return indexed
 
 
 def effect_directions(customers: pd.DataFrame, features: list[str]) -> dict[str, float]:
@@ -260,7 +280,7 @@ def recommend(
     sample: pd.DataFrame,
     horizon: int,
     at_risk_bands: list[str],
-    shares: dict,
+    kept: pd.DataFrame,
 ) -> pd.DataFrame:
     """One recommendation per segment of `summary` (segment_family, segment_name, customers,
     profit_at_risk), in every language.
@@ -268,9 +288,10 @@ def recommend(
     mix: marketing.segment_action_mix; profiles: marketing.segment_profiles; importance:
     ml.feature_importance; sample: a fixed random sample of marketing.customer_risk (the
     directions the model links to decline); horizon: var profit_at_risk_months; at_risk_bands:
-    var at_risk_bands; shares: var lever_success_share (central) and its range (low, high).
+    var at_risk_bands; kept: marketing.segment_profit_kept (the profit each segment's offer is
+    expected to keep, measured or assumed).
     """
-    shares = check_shares(shares)
+    kept = check_kept(kept, summary)
     numbers = profile_frame(sample)
     directions = effect_directions(numbers, [lv.feature for lv in LEVERS])
     scored = score_levers(profiles, importance, directions)
@@ -309,6 +330,7 @@ def recommend(
             ].head(MAX_OTHER_ACTIONS)
             others = rest.to_dict("records")
         category = categories.loc[key] if key in categories.index else None
+        basis = kept.loc[key]
         names = list(levers["feature"]) + [None] * MAX_LEVERS
         row = {
             "segment_family": key[0],
@@ -324,9 +346,13 @@ def recommend(
             "targeted_with_consent": int(target["targeted_with_consent"]) if at_risk else 0,
             "targeted_profit_at_risk": float(target["targeted_profit_at_risk"]) if at_risk else 0.0,
             "reachable_profit_at_risk": reachable,
-            "expected_profit_kept_low": shares["low"] * reachable,
-            "expected_profit_kept": shares["central"] * reachable,
-            "expected_profit_kept_high": shares["high"] * reachable,
+            "expected_profit_kept_low": float(basis["expected_profit_kept_low"]),
+            "expected_profit_kept": float(basis["expected_profit_kept"]),
+            "expected_profit_kept_high": float(basis["expected_profit_kept_high"]),
+            "profit_kept_basis": basis["profit_kept_basis"],
+            "measured_campaign_month": None
+            if pd.isna(basis["measured_campaign_month"])
+            else str(basis["measured_campaign_month"]),
             "on_first_screen": key in ranks.index,
             "first_screen_rank": int(ranks[key]) if key in ranks.index else None,
         }
@@ -350,7 +376,11 @@ def recommend(
                 category=category,
                 levers=levers.to_dict("records"),
                 row=row,
-                shares=shares,
+                shares={
+                    "low": float(basis["success_share_low"]),
+                    "central": float(basis["success_share"]),
+                    "high": float(basis["success_share_high"]),
+                },
                 horizon=horizon,
                 bands=bands[tr.code],
             )

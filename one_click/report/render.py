@@ -23,6 +23,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from one_click.i18n import REPORT_LANGUAGES, Translator, is_missing
+from one_click.labels import actions
 from one_click.ml.features import FEATURES, TARGET
 from one_click.ml.plain_reasons import SEPARATOR
 from one_click.project import setting
@@ -35,7 +36,7 @@ TECHNICAL_TEMPLATE_NAME = "technical.html.j2"  # the technical page
 DEPENDENCE_FEATURES = 3
 TARGETED = "targeted"  # segment_family of the targeted segment views (the others: matrix cells)
 OFFER_REASONS = 2  # the reasons named beside each offer: those it answers most often
-ADVICE_SHOWN = 3  # groups whose full recommendation the marketers' page prints (all: technical)
+ADVICE_SHOWN = 2  # groups whose full recommendation the marketers' page prints (all: technical)
 # the columns of the contact list that carry each customer's next best action, when it has them
 ACTION_COLUMNS = ("action_code", "action_ru", "action_en")
 CONTACT_LIST_COLUMNS = (
@@ -53,7 +54,7 @@ CONTACT_LIST_COLUMNS = (
 
 # the sections of each page, in order: anchor -> message of the heading report.section.<anchor>
 # (the contents lists come from here)
-SECTIONS = ("contacts", "offers", "segments", "monthly")
+SECTIONS = ("contacts", "offers", "segments", "worked", "monthly")
 TECHNICAL_SECTIONS = ("model", "groups", "drift", "data", "build")
 
 
@@ -81,6 +82,10 @@ def fmt(tr: Translator, value, kind: str = "text") -> str:
     match kind:
         case "int" | "number" | "number2" | "number3" | "auc" | "percent" | "percent0":
             return tr.number(value, kind)
+        case "month":
+            return tr.month(value)
+        case "points":  # a difference of shares in percentage points
+            return tr.number(float(value) * 100, "number")
         case "p":
             return tr.t("report.p_below") if float(value) < 0.001 else tr.number(value, "number3")
         case "params":
@@ -361,6 +366,65 @@ def _monthly(data: ReportData, tr: Translator) -> dict:
     }
 
 
+def action_name(code, tr: Translator) -> str:
+    """An action's words without the customer's own category (a campaign's result covers
+    customers of every category): «личное предложение в любимой категории»."""
+    entry = actions().get(code)
+    if entry is None:
+        return tr.t("report.worked.other_action")
+    return re.sub(r"\s*[«\"]\{category\}[»\"]", "", entry[tr.code])
+
+
+def _worked(data: ReportData, tr: Translator) -> dict:
+    """What worked: this month's control group and what it can detect (rpt_campaign_design),
+    and the latest earlier campaign's measured effect (rpt_campaign_results): its final read
+    for the whole campaign and per action, or else its early read."""
+    design = data["campaign_design"]
+    month = data["summary"]["score_month"].iloc[0]
+    this_month = design[design["month"] == month]
+    results = data["campaign_results"]
+    final = results[results["outcome_read"] == "final"]
+    rows = []
+    final_month = None
+    if len(final):
+        final_month = final["campaign_month"].max()
+        latest = final[
+            (final["campaign_month"] == final_month) & final["group_level"].isin(["all", "action"])
+        ]
+        for row in _records(latest):
+            name = (
+                tr.t("report.worked.whole")
+                if row["group_level"] == "all"
+                else action_name(row["group_name"], tr)
+            )
+            rows.append({**row, "name": name})
+    early = results[(results["outcome_read"] == "early") & (results["group_level"] == "all")]
+    early = early.sort_values("campaign_month", ascending=False)
+    return {
+        "campaign_design": _records(this_month)[0] if len(this_month) else None,
+        "worked_month": None if final_month is None else tr.month(final_month),
+        "worked_rows": rows,
+        "early_read": (_records(early)[0] if len(early) else None),
+    }
+
+
+def _realized(data: ReportData, tr: Translator) -> dict:
+    """How right the earlier scores were (rpt_realized_performance, latest first) and the
+    realized calibration of the latest month scored (rpt_realized_calibration)."""
+    performance = data["realized_performance"]
+    calibration = data["realized_calibration"]
+    latest = _records(performance)[0] if len(performance) else None
+    return {
+        "realized_performance": _records(performance),
+        "realized_latest": latest,
+        "realized_calibration": (
+            []
+            if latest is None
+            else _records(calibration[calibration["score_month"] == latest["score_month"]])
+        ),
+    }
+
+
 # part of the page -> (the frames it shows, the function that prepares them)
 PARTS = {
     "summary": (("summary", "contact_list"), _summary),
@@ -397,6 +461,8 @@ PARTS = {
         _targets,
     ),
     "monthly": (("summary", "feature_drift", "band_movement", "high_band_entrants"), _monthly),
+    "worked": (("summary", "campaign_design", "campaign_results"), _worked),
+    "realized": (("realized_performance", "realized_calibration"), _realized),
 }
 
 

@@ -1,17 +1,15 @@
 from one_click.marketing import recommend
-from one_click.project import meta_list, meta_mapping
+from one_click.project import meta_list
 
 
 def model(dbt, session):
-    # vars profit_at_risk_months, at_risk_bands, lever_success_share and its range,
-    # profile_sample_size and random_seed, rendered by dbt into meta (dbt passes only the keys
-    # it finds as literal dbt.config.meta_get calls). Reads aggregates (the action mix, the
-    # profiles) and a fixed random sample of customers, never the whole customer frame.
+    # vars profit_at_risk_months, at_risk_bands, profile_sample_size and random_seed, rendered
+    # by dbt into meta (dbt passes only the keys it finds as literal dbt.config.meta_get calls).
+    # Reads aggregates (the action mix, the profiles, the profit kept, measured or assumed) and a
+    # fixed random sample of customers, never the whole customer frame.
     dbt.config(materialized="table")
     size = int(dbt.config.meta_get("profile_sample_size"))
     seed = int(dbt.config.meta_get("random_seed"))
-    central = float(dbt.config.meta_get("lever_success_share"))
-    share_range = meta_mapping(dbt.config.meta_get("lever_success_share_range"))
     sample = dbt.ref("customer_risk").order(f"hash(customer_id, {seed})").limit(size)
     return recommend(
         summary=dbt.ref("segment_summary").df(),
@@ -21,5 +19,5 @@ def model(dbt, session):
         sample=sample.order("customer_id").df(),
         horizon=int(dbt.config.meta_get("profit_at_risk_months")),
         at_risk_bands=meta_list(dbt.config.meta_get("at_risk_bands")),
-        shares=share_range | {"central": central},
+        kept=dbt.ref("segment_profit_kept").df(),
     )

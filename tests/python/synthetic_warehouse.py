@@ -14,6 +14,11 @@ report must print it escaped.
 The empty months a report must still render are VARIANTS of the same customers: nobody allows
 offers ("no_consent": the contact list is empty, the site list is not), nobody is at risk
 ("no_risk": both lists are empty), or a targeted segment holds nobody ("empty_segment").
+
+Every month holds back a control group from its contact list (rpt_campaign_design). With
+`outcomes` (the default) the outcome of an earlier campaign and of an earlier month's scores has
+arrived (rpt_campaign_results: the whole campaign, informative, and two actions, one not;
+rpt_realized_performance below the quality bar, with its calibration); without, none has.
 """
 
 from __future__ import annotations
@@ -395,6 +400,7 @@ def _marketing(scored: pd.DataFrame, variant: str | None = None) -> dict[str, pd
     members = _segments(scored, variant)
     total_at_risk = scored["profit_at_risk"].sum()
     share = setting("lever_success_share")
+    ends = _assumption_range()
     translators = [Translator(language) for language in REPORT_LANGUAGES]
     summary, profiles, recommendations = [], [], []
     features = ["profit", "promo_purchase_share", "pages_per_visit", "tenure_days"]
@@ -463,7 +469,10 @@ def _marketing(scored: pd.DataFrame, variant: str | None = None) -> dict[str, pd
             "targeted_customers": len(targets),
             "targeted_with_consent": numbers["consenting"],
             "targeted_profit_at_risk": round(targets["profit_at_risk"].sum(), 2),
+            "expected_profit_kept_low": round(kept * ends["lever_success_share_low"] / share, 2),
             "expected_profit_kept": round(kept, 2),
+            "expected_profit_kept_high": round(kept * ends["lever_success_share_high"] / share, 2),
+            "profit_kept_basis": "assumed",
         }
         for tr in translators:
             headline, text = _recommendation(tr, name, levers, numbers)
@@ -648,11 +657,151 @@ def _targeted_totals(scored: pd.DataFrame, variant: str | None) -> dict[str, flo
     }
 
 
+CAMPAIGN_MONTH = "2026-08"  # the earlier campaign whose final outcome arrives this month
+EARLY_MONTH = "2026-10"  # the campaign whose early read arrives this month
+# the earlier campaign's final read: group level, name, arms, decline rates, informative
+CAMPAIGN_GROUPS = (
+    ("all", "all", 300, 60, 0.30, 0.45, True),
+    ("action", "loyalty_bonus", 200, 40, 0.28, 0.45, True),
+    ("action", "cart_reminder", 100, 20, 0.34, 0.40, False),
+    ("segment", "promo_dependent_at_risk", 120, 25, 0.31, 0.44, False),
+)
+
+
+def _campaigns(contact: pd.DataFrame, outcomes: bool) -> dict[str, pd.DataFrame]:
+    """This month's campaign design (a control group of var holdout_share of the contact list)
+    and, with `outcomes`, an earlier campaign's results and an earlier month's realized
+    accuracy."""
+    share = float(setting("holdout_share"))
+    control = round(len(contact) * share)
+    rate = float(contact["decline_probability"].mean()) if len(contact) else 0.0
+    design = pd.DataFrame(
+        [
+            {
+                "month": MONTH,
+                "contacted_customers": len(contact) - control,
+                "control_customers": control,
+                "holdout_share": share,
+                "expected_decline_rate": round(rate, 4),
+                "minimal_detectable_effect": 0.2135,
+            }
+        ]
+        if len(contact) and control
+        else [],
+        columns=[
+            "month",
+            "contacted_customers",
+            "control_customers",
+            "holdout_share",
+            "expected_decline_rate",
+            "minimal_detectable_effect",
+        ],  # fmt: skip
+    )
+    results, performance, calibration = [], [], []
+    if outcomes:
+        for level, name, contacted, held, offered, kept_back, informative in CAMPAIGN_GROUPS:
+            difference = offered - kept_back
+            half = 0.1 if informative else 0.2
+            base = 30.0 * contacted
+            results.append(
+                {
+                    "campaign_month": CAMPAIGN_MONTH,
+                    "outcome_month": MONTH,
+                    "outcome_read": "final",
+                    "outcome": "decline_rate",
+                    "group_level": level,
+                    "group_name": name,
+                    "contacted_customers": contacted,
+                    "control_customers": held,
+                    "contacted_value": offered,
+                    "control_value": kept_back,
+                    "difference": round(difference, 4),
+                    "difference_low": round(difference - half, 4),
+                    "difference_high": round(difference + half, 4),
+                    "interval_method": "newcombe_hybrid_score",
+                    "minimal_detectable_effect": 0.12,
+                    "is_informative": informative,
+                    "success_share": round(-difference / kept_back, 4),
+                    "success_share_low": round(-(difference + half) / kept_back, 4),
+                    "success_share_high": round(-(difference - half) / kept_back, 4),
+                    "profit_kept": round(-difference * base, 2),
+                    "profit_kept_low": round(-(difference + half) * base, 2),
+                    "profit_kept_high": round(-(difference - half) * base, 2),
+                }
+            )
+        results.append(
+            {
+                **results[0],
+                "campaign_month": EARLY_MONTH,
+                "outcome_read": "early",
+                "outcome": "mean_revenue",
+                "contacted_value": 5012.5,
+                "control_value": 4980.0,
+                "difference": 32.5,
+                "difference_low": -40.0,
+                "difference_high": 105.0,
+                "interval_method": "welch_normal",
+                "is_informative": False,
+                **dict.fromkeys(
+                    [
+                        "success_share",
+                        "success_share_low",
+                        "success_share_high",
+                        "profit_kept",
+                        "profit_kept_low",
+                        "profit_kept_high",
+                    ]  # fmt: skip
+                ),
+            }
+        )
+        bar = float(setting("min_selected_roc_auc"))
+        performance.append(
+            {
+                "score_month": CAMPAIGN_MONTH,
+                "outcome_month": MONTH,
+                "scored_customers": 400,
+                "matched_customers": 380,
+                "declined_share": 0.38,
+                "mean_decline_probability": 0.36,
+                "roc_auc": round(bar - 0.03, 4),
+                "high_band_customers": 90,
+                "high_band_declined_share": 0.7,
+                "min_roc_auc": bar,
+                "below_quality_bar": True,
+            }
+        )
+        for i, (low, high) in enumerate([(0.0, 0.2), (0.2, 0.5), (0.5, 1.0)], 1):
+            calibration.append(
+                {
+                    "score_month": CAMPAIGN_MONTH,
+                    "probability_bin": i,
+                    "probability_from": low,
+                    "probability_to": high,
+                    "customers": 100 + 10 * i,
+                    "mean_decline_probability": (low + high) / 2,
+                    "declined_share": (low + high) / 2 + 0.02,
+                }
+            )
+    columns = dict(contracts())
+    return {
+        "campaign_design": design,
+        "campaign_results": pd.DataFrame(
+            results, columns=[c for c, _ in columns["campaign_results"]]
+        ),
+        "realized_performance": pd.DataFrame(
+            performance, columns=[c for c, _ in columns["realized_performance"]]
+        ),
+        "realized_calibration": pd.DataFrame(
+            calibration, columns=[c for c, _ in columns["realized_calibration"]]
+        ),
+    }
+
+
 def frames(
-    seed: int = 0, customers: int = CUSTOMERS, variant: str | None = None
+    seed: int = 0, customers: int = CUSTOMERS, variant: str | None = None, outcomes: bool = True
 ) -> dict[str, pd.DataFrame]:
     """Every reporting view's rows, made up; `variant` one of VARIANTS makes a month with empty
-    lists."""
+    lists; `outcomes` False a month before any earlier campaign's outcome arrived."""
     if variant is not None and variant not in VARIANTS:
         raise ValueError(f"variant {variant!r}: one of {', '.join(VARIANTS)}")
     rng = np.random.default_rng(seed)
@@ -741,15 +890,21 @@ def frames(
         "model_quality": _quality(scored),
         **_marketing(scored, variant),
         **_monthly(rng, scored),
+        **_campaigns(contact, outcomes),
     }
 
 
 def build_report_warehouse(
-    path: Path, seed: int = 0, customers: int = CUSTOMERS, variant: str | None = None
+    path: Path,
+    seed: int = 0,
+    customers: int = CUSTOMERS,
+    variant: str | None = None,
+    outcomes: bool = True,
 ) -> Path:
     """Create the synthetic warehouse at `path` (a new .duckdb file) and return the path;
-    `variant` (one of VARIANTS) makes an empty month."""
-    made_up = frames(seed, customers, variant)
+    `variant` (one of VARIANTS) makes an empty month, `outcomes` False one before any earlier
+    campaign's outcome arrived."""
+    made_up = frames(seed, customers, variant, outcomes)
     con = duckdb.connect(str(path))
     try:
         con.execute(f"create schema {SCHEMA}")

@@ -37,8 +37,6 @@ def test_selecting_a_mart_with_its_parents_builds_the_seeds_first(tmp_path):
                 "select table_schema, table_name from information_schema.tables"
             ).fetchall()
         }
-        assert con.execute("select count(*) from customers.customer_features").fetchone() == (
-            1297,
-        )
+        assert con.execute("select count(*) from customers.customer_features").fetchone() == (1297,)
     assert {"raw.market_file", "raw.money", "customers.customer_features"} <= built
     assert not any(name.startswith("ml.") for name in built), "only what the mart needs"

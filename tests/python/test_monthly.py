@@ -114,9 +114,9 @@ def test_each_month_is_published_with_its_mode(chain):
         "list(distinct score_kind) from ml.customer_scores",
     )
     assert (month, trained_on, kinds) == (MONTHS[2], MONTHS[0], ["kept_model"])
-    assert version == json.loads((chain.warehouse / "model/churn_model.json").read_text())[
-        "version"
-    ]
+    assert (
+        version == json.loads((chain.warehouse / "model/churn_model.json").read_text())["version"]
+    )
     [(title_month, trained_in_build)] = query(
         chain.database,
         "select score_month, model_trained_in_this_build from reporting.rpt_summary",
@@ -306,9 +306,7 @@ def test_a_failed_refresh_loses_no_month(chain, tmp_path):
     assert _published(chain) == before
 
 
-def test_score_mode_is_refused_without_a_kept_model_or_with_one_that_cannot_serve(
-    chain, tmp_path
-):
+def test_score_mode_is_refused_without_a_kept_model_or_with_one_that_cannot_serve(chain, tmp_path):
     before = _published(chain)
     empty = tmp_path / "empty"
     nothing = run_refresh(chain.root, "--score", "--warehouse-dir", str(empty))

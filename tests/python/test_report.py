@@ -211,7 +211,7 @@ def test_each_report_says_its_language_and_links_the_other(language, reports, ou
 
 
 def test_the_marketers_page_acts_and_the_technical_page_explains():
-    assert SECTIONS == ("contacts", "offers", "segments", "monthly")
+    assert SECTIONS == ("contacts", "offers", "segments", "worked", "monthly")
     assert TECHNICAL_SECTIONS[0] == "model" and "data" in TECHNICAL_SECTIONS
     assert not set(SECTIONS) & set(TECHNICAL_SECTIONS)
 
@@ -651,7 +651,7 @@ def test_figures_are_inline_pngs(language, reports, technical):
     ):
         page = parse(html)
         drawn = figures_in(template)
-        assert drawn >= 2
+        assert drawn >= 1  # the marketers' page: the coverage curve; the rest is technical
         assert html.count(INLINE_PNG) == drawn
         assert len(page.images) == drawn  # no image from anywhere else
         for src in page.images:
@@ -882,13 +882,14 @@ def test_a_draft_marks_the_parts_whose_tables_are_missing(warehouse, tmp_path):
         assert (
             "contact-list-link" not in page.by_id and "summary-contact-customers" not in page.by_id
         )
-        # the parts whose tables exist are all there: the groups and their grid
+        # the parts whose tables exist are all there: the groups (their grid is on the
+        # technical page); no coverage curve without the list
         assert "recommendations" in page.tables and "site-targets" not in page.tables
-        assert html.count(INLINE_PNG) == 1
+        assert html.count(INLINE_PNG) == 0
         html = (output / language.technical).read_text(encoding="utf-8")
         assert re.findall(pattern, html) == ["table reporting.rpt_feature_importance"]
-        # segments 2, features 2, correlations 1, data 1; not the model's 6
-        assert html.count(INLINE_PNG) == 6
+        # segments 3 (the grid among them), features 2, correlations 1, data 1; not the model's 6
+        assert html.count(INLINE_PNG) == 7
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1044,3 +1045,95 @@ def test_what_to_offer_lists_each_action_once_with_its_customers(warehouse, tmp_
         assert {row[header.index(message("report.csv.action", code))] for row in rows} == {
             words[0 if code == "ru" else 1] for words in actions.values()
         }
+
+
+# ---------------------------------------------------------------------------------------------
+# what worked: this month's control group, the earlier campaigns' measured effect, realized
+# accuracy
+
+
+def _section(html: str, anchor: str) -> str:
+    """The visible text of one section of a page (from its heading to the next)."""
+    start = html.index(f'<h2 id="{anchor}">')
+    end = html.find("<h2 ", start + 1)
+    return _visible_text(html[start : end if end > 0 else None])
+
+
+def _points(value, code: str) -> str:
+    return number(float(value) * 100, code)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_what_worked_states_the_control_group_and_what_it_detects(language, reports, warehouse):
+    code = language.code
+    [design] = views(warehouse, "campaign_design")
+    row = design.iloc[0]
+    text = _section(reports[code], "worked")
+    expected = message(
+        "report.worked.design",
+        code,
+        contacted=plural("report.customers", int(row["contacted_customers"]), code),
+        control=plural("report.customers", int(row["control_customers"]), code),
+        mde=_points(row["minimal_detectable_effect"], code),
+        months=plural("months", 3, code),
+    )
+    assert " ".join(expected.split()) in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_what_worked_shows_the_measured_effect_with_its_interval(language, reports, warehouse):
+    code = language.code
+    [results] = views(warehouse, "campaign_results")
+    final = results[(results["outcome_read"] == "final") & (results["group_level"] != "segment")]
+    rows = [row for row in parse(reports[code]).tables["worked-results"] if row]
+    assert len(rows) == len(final)
+    unclear = message("report.worked.unclear", code)
+    for row, (_, result) in zip(rows, final.iterrows(), strict=True):
+        assert row[1:3] == [
+            number(result["contacted_customers"], code, "#,##0"),
+            number(result["control_customers"], code, "#,##0"),
+        ]
+        if result["is_informative"]:
+            assert row[5] == message(
+                "report.worked.interval",
+                code,
+                difference=_points(result["difference"], code),
+                low=_points(result["difference_low"], code),
+                high=_points(result["difference_high"], code),
+            )
+            assert row[6].startswith(number(result["profit_kept"], code))
+        else:
+            assert row[5] == row[6] == unclear
+    # the whole campaign first, then the actions in words, never their codes
+    assert rows[0][0] == message("report.worked.whole", code)
+    assert not any("_" in row[0] for row in rows)
+    assert message("report.col.profit_kept_measured", code) in reports[code]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_before_any_outcome_what_worked_says_so_plainly(language, tmp_path_factory):
+    directory = tmp_path_factory.mktemp("no_outcome")
+    warehouse = build_report_warehouse(directory / "synthetic.duckdb", outcomes=False)
+    render(warehouse, directory / "out", generated_at=GENERATED_AT)
+    code = language.code
+    html = (directory / "out" / language.output).read_text(encoding="utf-8")
+    text = _section(html, "worked")
+    assert message("report.worked.none", code, months=plural("months", 3, code)) in text
+    assert 'id="worked-results"' not in html
+    assert 'id="worked-design"' in html
+    technical_html = (directory / "out" / language.technical).read_text(encoding="utf-8")
+    assert 'id="realized-none"' in technical_html
+    assert 'id="realized-warning"' not in technical_html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_realized_accuracy_below_the_bar_warns_on_the_technical_page(
+    language, technical, warehouse
+):
+    code = language.code
+    [performance] = views(warehouse, "realized_performance")
+    assert bool(performance["below_quality_bar"].iloc[0])
+    html = technical[code]
+    assert message("report.realized.warning", code) in html
+    assert number(performance["roc_auc"].iloc[0], code, "0.000") in _visible_text(html)
+    assert 'id="realized-calibration"' in html

@@ -7,7 +7,7 @@ import pytest
 
 from one_click.marketing import LEVERS, PROFILE_FEATURES, profile_segments, recommend
 from one_click.marketing.recommendations import (
-    check_shares,
+    check_kept,
     effect_directions,
     score_levers,
 )
@@ -117,6 +117,35 @@ def _mix(rows):
     return frame
 
 
+def _kept(summary, mix, shares=SHARES, measured=None):
+    """marketing.segment_profit_kept for `summary`: each segment's reachable profit at risk (from
+    `mix`) x the assumed shares, or x the measured ones of `measured` (segment -> campaign month
+    and low, central, high shares)."""
+    reachable = mix.groupby(["segment_family", "segment_name"])["consent_profit_at_risk"].sum()
+    rows = []
+    for family, name in summary[["segment_family", "segment_name"]].itertuples(index=False):
+        base = float(reachable.get((family, name), 0.0))
+        month, *ends = (measured or {}).get(name) or (None, *(shares[k] for k in SHARE_KEYS))
+        rows.append(
+            {
+                "segment_family": family,
+                "segment_name": name,
+                "profit_kept_basis": "assumed" if month is None else "measured",
+                "measured_campaign_month": month,
+                "success_share_low": ends[0],
+                "success_share": ends[1],
+                "success_share_high": ends[2],
+                "expected_profit_kept_low": ends[0] * base,
+                "expected_profit_kept": ends[1] * base,
+                "expected_profit_kept_high": ends[2] * base,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+SHARE_KEYS = ("low", "central", "high")
+
+
 def _summary(rows):
     return pd.DataFrame(
         rows, columns=["segment_family", "segment_name", "customers", "profit_at_risk"]
@@ -127,7 +156,7 @@ KIDS = "Товары для детей"
 KITCHEN = "Кухонная посуда"
 
 
-def _two_segments_one_favourite_action():
+def _two_segments_one_favourite_action(measured=None):
     customers = make_customers(n=90, seed=1)
     members_a = customers["customer_id"].iloc[:30]
     members_b = customers["customer_id"].iloc[30:60]
@@ -189,7 +218,8 @@ def _two_segments_one_favourite_action():
             ("risk_profit_matrix", "medium_risk_low_profit", 9, 8.0),
         ]
     )
-    out = recommend(summary, mix, profiles, _importance(), customers, 3, ["high", "medium"], SHARES)
+    kept = _kept(summary, mix, measured=measured)
+    out = recommend(summary, mix, profiles, _importance(), customers, 3, ["high", "medium"], kept)
     return out.set_index("segment_name")
 
 
@@ -256,9 +286,29 @@ def test_a_segment_with_nobody_at_risk_says_so_in_its_own_words():
     assert "никто из них не в группе риска (высокий риск, средний риск)" in row["recommendation_ru"]
 
 
-def test_the_assumed_shares_are_checked():
-    assert check_shares(SHARES) == SHARES
-    with pytest.raises(ValueError, match="low <= central <= high"):
-        check_shares({"low": 0.3, "central": 0.2, "high": 0.4})
-    with pytest.raises(ValueError, match="low, central and high"):
-        check_shares({"central": 0.2})
+def test_a_measured_profit_kept_says_so_and_names_its_campaign():
+    out = _two_segments_one_favourite_action(
+        measured={"kids_goods_at_risk": ("2026-07", 0.05, 0.15, 0.25)}
+    )
+    row = out.loc["kids_goods_at_risk"]
+    assert row["profit_kept_basis"] == "measured" and row["measured_campaign_month"] == "2026-07"
+    kept = row[["expected_profit_kept_low", "expected_profit_kept", "expected_profit_kept_high"]]
+    assert list(kept) == pytest.approx([6.5, 19.5, 32.5])
+    assert "Measured on the campaign of July 2026" in row["recommendation_en"]
+    assert "here that is 6.5 to 32.5 of profit over 3 months" in row["recommendation_en"]
+    assert "assumption" not in row["recommendation_en"]
+    assert "Измерено на кампании за июль 2026" in row["recommendation_ru"]
+    # the others stay assumed, and say so
+    other = out.loc["promo_dependent_at_risk"]
+    assert other["profit_kept_basis"] == "assumed" and "assumption" in other["recommendation_en"]
+
+
+def test_the_profit_kept_must_cover_every_segment():
+    summary = _summary([("targeted", "a", 3, 1.0), ("targeted", "b", 3, 1.0)])
+    mix = _mix([("targeted", "a", "loyalty_bonus", KITCHEN, 1, 1, 1.0, 1.0)])
+    kept = _kept(summary, mix)
+    assert len(check_kept(kept, summary)) == 2
+    with pytest.raises(ValueError, match="no row for segment.*targeted/b"):
+        check_kept(kept.iloc[:1], summary)
+    with pytest.raises(ValueError, match="lacks column.*profit_kept_basis"):
+        check_kept(kept.drop(columns="profit_kept_basis"), summary)

@@ -4,11 +4,29 @@
 -- share (the share of the control arm's decliners the offer kept) replaces the assumed var
 -- lever_success_share and its range: the segment's own result first, else the whole campaign's.
 -- The profit kept is that share x the segment's reachable profit at risk (its at-risk customers
--- who allow offers), as segment_recommendations computes it from the assumption.
+-- who allow offers, segment_action_mix), for every segment of segment_summary (0 where none of
+-- its customers is at risk). What segment_recommendations reads and words.
 with
 
-recommendations as (
-    select * from {{ ref('segment_recommendations') }}
+segments as (
+    select * from {{ ref('segment_summary') }}
+),
+
+mix as (
+    select * from {{ ref('segment_action_mix') }}
+),
+
+reachable as (
+    select
+        segments.segment_family,
+        segments.segment_name,
+        coalesce(sum(mix.consent_profit_at_risk), 0) as reachable_profit_at_risk
+    from segments
+    left join mix
+        on
+            segments.segment_family = mix.segment_family
+            and segments.segment_name = mix.segment_name
+    group by segments.segment_family, segments.segment_name
 ),
 
 results as (
@@ -32,9 +50,9 @@ measured as (
 
 shares as (
     select
-        recommendations.segment_family,
-        recommendations.segment_name,
-        recommendations.reachable_profit_at_risk,
+        reachable.segment_family,
+        reachable.segment_name,
+        reachable.reachable_profit_at_risk,
         coalesce(own.campaign_month, campaign.campaign_month) as measured_campaign_month,
         case
             when own.group_name is not null then 'segment'
@@ -43,9 +61,9 @@ shares as (
         coalesce(own.success_share, campaign.success_share) as measured_share,
         coalesce(own.success_share_low, campaign.success_share_low) as measured_share_low,
         coalesce(own.success_share_high, campaign.success_share_high) as measured_share_high
-    from recommendations
+    from reachable
     left join measured as own
-        on own.group_level = 'segment' and recommendations.segment_name = own.group_name
+        on own.group_level = 'segment' and reachable.segment_name = own.group_name
     left join measured as campaign on campaign.group_level = 'all'
 ),
 
