@@ -1,12 +1,13 @@
-{#- Fails on every row whose value lies outside [min_value, max_value] (either bound optional). -#}
-{% test value_between(model, column_name, min_value=none, max_value=none) %}
+{#- Fails on every row whose value lies outside [min_value, max_value] (either bound optional),
+    and on a null unless allow_null (a share with no customers to count is null, not wrong). -#}
+{% test value_between(model, column_name, min_value=none, max_value=none, allow_null=false) %}
 
 select
     {{ column_name }} as failing_value,
     *
 from {{ model }}
 where
-    {{ column_name }} is null
+    {% if allow_null %}false{% else %}{{ column_name }} is null{% endif %}
     {%- if min_value is not none %}
     or {{ column_name }} < {{ min_value }}
     {%- endif %}
