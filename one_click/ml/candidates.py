@@ -21,6 +21,7 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
 from one_click.ml.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES
+from one_click.ml.folds import CALIBRATION_FOLDS
 
 SCALER_PARAM = "preprocess__numeric"
 # name -> factory; the names are what best_params JSON holds
@@ -30,8 +31,6 @@ SCALERS = {
     "robust": RobustScaler,
     "passthrough": lambda: "passthrough",
 }
-# folds of the cross-validation that fits the sigmoid calibration on the training rows
-CALIBRATION_FOLDS = 3
 
 
 @dataclass(frozen=True)
