@@ -25,7 +25,11 @@ and the problem, and leaves the published set exactly as it was):
                      DuckDB 1.5 CLI reads, and that CLI opens it
 4. render report     `python -m one_click.report` into .build/: report.html (Russian),
                      report.en.html (English), contact_list.csv and contact_list.en.csv
-5. docs              `dbt docs generate --static` against the new file: .build/docs/index.html
+5. docs              `dbt docs generate --static --no-compile`: .build/docs/index.html, the
+                     build's own manifest (the SQL it ran) with the catalog of the new file.
+                     It runs at the same time as step 4: it reads a copy of the file
+                     (warehouse/.docs-source/, removed after), since dbt-duckdb opens its
+                     database read-write and the report reads the file itself, read-only
 6. publish           the release's score history and release.json (one_click.monthly), then
                      one_click.publish: the set (warehouse, model, report, docs, history)
                      switches in one atomic step; the set it replaces stays as
@@ -38,7 +42,8 @@ recommends retraining.
 This module only runs the steps in order and reports; one_click.publish owns the published
 layout and one_click.dbt_failures explains a failed dbt build. A failed build is kept for
 debugging (warehouse/.build/ with its dbt log; dbt's run_results.json in warehouse/.dbt-target/)
-until the next refresh empties it. Only one refresh or rollback runs at a time
+until the next refresh empties it. The refresh ends by printing the wall seconds of every step
+(STEP_TIMES; scripts/benchmark_scale.py reads them). Only one refresh or rollback runs at a time
 (warehouse/.refresh.lock). The build dir keeps one path from run to run so that dbt can parse
 partially (dbt reparses everything when the profile's path changes).
 """
@@ -54,6 +59,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -72,9 +78,15 @@ LOCK_FILE = ".refresh.lock"
 BUILD_DIR = ".build"
 DBT_TARGET_DIR = ".dbt-target"  # kept between refreshes for dbt's partial parsing
 BUILD_RESULTS = "build_run_results.json"  # the last successful dbt build's run_results.json
+# a copy of the built file for the docs' catalog (dbt-duckdb opens its database read-write,
+# while the report reads the built file at the same time)
+DOCS_SOURCE_DIR = ".docs-source"
 ROLLBACK_COMMAND = "make rollback"
 
 STEPS = ("validate inputs", "dbt build", "verify", "render report", "docs", "publish")
+# the last line of a refresh that succeeded starts so, then `<step> <seconds> s` for every step,
+# separated by ", " (parse_step_times reads it back)
+STEP_TIMES = "step times:"
 
 EXIT_INPUT = 1  # the delivered files were refused; nothing was built
 EXIT_BUILD = 3  # dbt build failed: a model error or a failing data or unit test
@@ -332,38 +344,110 @@ def step_verify(project: Path, build: Path, database: Path) -> None:
     _say(f"warehouse file OK: {summary}")
 
 
-def step_report(project: Path, build: Path, database: Path) -> None:
-    command = [sys.executable, "-m", "one_click.report", "--warehouse", str(database)]
-    command += ["--output-dir", str(build)]
-    code, tail = _run_streamed(command, project, _child_env(project, database))
+def _report_failed(project: Path, build: Path, code: int, tail: list[str]) -> RefreshFailed | None:
     absent = [name for name in REPORT_FILES if not (build / name).is_file()]
-    if code != 0 or absent:
-        raise RefreshFailed(
-            "render report",
-            f"python -m one_click.report exited with code {code}"
-            + (f" and did not write {', '.join(absent)}" if absent else "")
-            + ". The data passed every dbt test, but the report could not be rendered (its last "
-            f"lines are below). {UNCHANGED} The build is kept in {_rel(build, project)}/ until "
-            "the next refresh.",
-            EXIT_OTHER,
-            _last_lines(tail),
-        )
+    if code == 0 and not absent:
+        return None
+    return RefreshFailed(
+        "render report",
+        f"python -m one_click.report exited with code {code}"
+        + (f" and did not write {', '.join(absent)}" if absent else "")
+        + ". The data passed every dbt test, but the report could not be rendered (its last "
+        f"lines are below). {UNCHANGED} The build is kept in {_rel(build, project)}/ until "
+        "the next refresh.",
+        EXIT_OTHER,
+        _last_lines(tail),
+    )
 
 
-def step_docs(project: Path, build: Path, database: Path, delivery: Delivery) -> None:
-    command = _dbt(project, build, delivery, "docs", "generate", "--static")
-    code, tail = _run_streamed(command, project, _child_env(project, database))
+def _docs_failed(project: Path, build: Path, code: int, tail: list[str]) -> RefreshFailed | None:
     page = build.parent / DBT_TARGET_DIR / "static_index.html"
-    if code != 0 or not page.is_file():
-        raise RefreshFailed(
-            "docs",
-            f"dbt docs generate --static exited with code {code}. {UNCHANGED} The build is kept "
-            f"in {_rel(build, project)}/ until the next refresh.",
-            EXIT_OTHER,
-            _last_lines(tail),
+    if code == 0 and page.is_file():
+        (build / DOCS_DIR).mkdir(exist_ok=True)
+        shutil.copyfile(page, build / DOCS_DIR / "index.html")
+        return None
+    return RefreshFailed(
+        "docs",
+        f"dbt docs generate --static --no-compile exited with code {code}. {UNCHANGED} The "
+        f"build is kept in {_rel(build, project)}/ until the next refresh.",
+        EXIT_OTHER,
+        _last_lines(tail),
+    )
+
+
+class _Background:
+    """A command run beside another step, its output kept to print once it ends."""
+
+    def __init__(self, command: list[str], cwd: Path, env: dict[str, str]) -> None:
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
         )
-    (build / DOCS_DIR).mkdir(exist_ok=True)
-    shutil.copyfile(page, build / DOCS_DIR / "index.html")
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait(self) -> tuple[int, float]:
+        """The exit code and the wall seconds it ran."""
+        code = self.process.wait()
+        seconds = time.monotonic() - self.started
+        self._reader.join()
+        return code, seconds
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.wait()
+
+
+def step_report_and_docs(
+    project: Path, build: Path, database: Path, delivery: Delivery
+) -> dict[str, float]:
+    """Steps 4 and 5 at the same time: the report (its output shown as it comes) and the docs
+    (shown once it ends), which read a copy of the built file; the wall seconds of each.
+
+    The docs reuse the build's compiled manifest (the shared target dir; --no-compile) and read
+    the catalog from the copy, which has the same file name, so the same database name."""
+    source = build.parent / DOCS_SOURCE_DIR
+    shutil.rmtree(source, ignore_errors=True)
+    source.mkdir()
+    copy = source / database.name
+    shutil.copyfile(database, copy)
+    docs = _Background(
+        _dbt(project, build, delivery, "docs", "generate", "--static", "--no-compile"),
+        project,
+        _child_env(project, copy),
+    )
+    try:
+        started = time.monotonic()
+        command = [sys.executable, "-m", "one_click.report", "--warehouse", str(database)]
+        command += ["--output-dir", str(build)]
+        code, tail = _run_streamed(command, project, _child_env(project, database))
+        times = {"render report": time.monotonic() - started}
+        report_failure = _report_failed(project, build, code, tail)
+        if report_failure is not None:
+            raise report_failure
+        docs_code, times["docs"] = docs.wait()
+        _say("\n".join(docs.lines))
+        docs_failure = _docs_failed(project, build, docs_code, docs.lines)
+        if docs_failure is not None:
+            raise docs_failure
+        return times
+    finally:
+        docs.stop()
+        shutil.rmtree(source, ignore_errors=True)
 
 
 def step_drift(database: Path, score_only: bool) -> tuple[dict, list[dict]]:
@@ -388,7 +472,8 @@ def step_publish(
             months = monthly.write_history(build, build / WAREHOUSE_FILE, release, info["month"])
         except (OSError, ValueError, RuntimeError) as error:
             raise RefreshFailed(
-                "publish", f"the score history could not be written: {error}. {UNCHANGED}",
+                "publish",
+                f"the score history could not be written: {error}. {UNCHANGED}",
                 EXIT_OTHER,
             ) from None
         monthly.write_release_info(build, {**info, "history_months": months})
@@ -407,6 +492,45 @@ def step_publish(
         raise RefreshFailed("publish", f"{error} {UNCHANGED}", EXIT_OTHER) from None
 
 
+class _StepTimes(dict):
+    """Wall seconds per step, each from the end of the one before (a lap of a stopwatch)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._since = time.monotonic()
+
+    def lap(self, *steps: str, seconds: dict[str, float] | None = None) -> None:
+        """End the steps: one lap for `steps`' one step, or the seconds measured apart for
+        steps that ran at the same time."""
+        now = time.monotonic()
+        if seconds is None:
+            [step] = steps
+            self[step] = now - self._since
+        else:
+            self.update(seconds)
+        self._since = now
+
+    def line(self, together: tuple[str, ...] = ()) -> str:
+        """The refresh's STEP_TIMES line (parse_step_times reads it back)."""
+        text = ", ".join(f"{step} {self[step]:.1f} s" for step in STEPS if step in self)
+        return f"{STEP_TIMES} {text}" + (
+            f" ({' and '.join(together)} at the same time)" if together else ""
+        )
+
+
+def parse_step_times(output: str) -> dict[str, float]:
+    """The wall seconds per step from a refresh's output (its STEP_TIMES line)."""
+    for line in output.splitlines():
+        if line.startswith(STEP_TIMES):
+            text = line[len(STEP_TIMES) :].split(" (", 1)[0]
+            times = {}
+            for part in text.split(", "):
+                step, seconds, _ = part.strip().rsplit(" ", 2)
+                times[step] = float(seconds)
+            return times
+    raise ValueError(f"no line starting {STEP_TIMES!r} in the refresh's output")
+
+
 # ---------------------------------------------------------------------------------------------
 # Entry points
 
@@ -422,8 +546,10 @@ def refresh(
     warehouse.mkdir(parents=True, exist_ok=True)
     with _lock(warehouse):
         started = time.monotonic()
+        times = _StepTimes()
         publish.collect_garbage(warehouse)  # what a killed run left behind
-        shutil.rmtree(warehouse / BUILD_DIR, ignore_errors=True)
+        for leftover in (BUILD_DIR, DOCS_SOURCE_DIR):
+            shutil.rmtree(warehouse / leftover, ignore_errors=True)
         inputs = delivery.directory
         build = warehouse / BUILD_DIR
         database = build / WAREHOUSE_FILE
@@ -447,15 +573,18 @@ def refresh(
                 kept_warehouse=str(release / WAREHOUSE_FILE),
             )
         build.mkdir()
+        times.lap("validate inputs")
         _say(f"== 2/{count} dbt build into {_rel(database, project)}")
         step_dbt_build(project, build, database, delivery)
         model, drifted = step_drift(database, score_only)
+        times.lap("dbt build")
         _say(f"== 3/{count} verify {_rel(database, project)}")
         step_verify(project, build, database)
+        times.lap("verify")
         _say(f"== 4/{count} render report")
-        step_report(project, build, database)
-        _say(f"== 5/{count} dbt docs")
-        step_docs(project, build, database, delivery)
+        _say(f"== 5/{count} dbt docs, beside the report (its output follows the report's)")
+        together = ("render report", "docs")
+        times.lap(*together, seconds=step_report_and_docs(project, build, database, delivery))
         _say(f"== 6/{count} publish to {_rel(warehouse, project)}/")
         info = {
             "month": month,
@@ -466,12 +595,14 @@ def refresh(
             "delivery": str(inputs),
         }
         step_publish(delivery, fingerprint, build, warehouse, release, info)
+        times.lap("publish")
     replaced = (
         f"; the set it replaced is in {_rel(warehouse / publish.PREVIOUS, project)}/ "
         f"(`{ROLLBACK_COMMAND}` puts it back)"
         if publish.previous_release(warehouse)
         else ""
     )
+    _say(times.line(together))
     _say(
         f"refresh done in {time.monotonic() - started:.0f} s: published month {month} "
         f"({'scored by the kept model' if score_only else 'model trained'}) in "
