@@ -27,9 +27,10 @@ and the problem, and leaves the published set exactly as it was):
                      report.en.html (English), contact_list.csv and contact_list.en.csv
 5. docs              `dbt docs generate --static --no-compile`: .build/docs/index.html, the
                      build's own manifest (the SQL it ran) with the catalog of the new file.
-                     It runs at the same time as step 4: it reads a copy of the file
-                     (warehouse/.docs-source/, removed after), since dbt-duckdb opens its
-                     database read-write and the report reads the file itself, read-only
+                     It runs at the same time as step 4, which reads a copy of the file
+                     (warehouse/.report-source/, removed after): dbt-duckdb opens its database
+                     read-write, which no other process may then open, and the docs must open
+                     the build's own path, or dbt would parse the whole project again
 6. publish           the release's score history and release.json (one_click.monthly), then
                      one_click.publish: the set (warehouse, model, report, docs, history)
                      switches in one atomic step; the set it replaces stays as
@@ -78,9 +79,9 @@ LOCK_FILE = ".refresh.lock"
 BUILD_DIR = ".build"
 DBT_TARGET_DIR = ".dbt-target"  # kept between refreshes for dbt's partial parsing
 BUILD_RESULTS = "build_run_results.json"  # the last successful dbt build's run_results.json
-# a copy of the built file for the docs' catalog (dbt-duckdb opens its database read-write,
-# while the report reads the built file at the same time)
-DOCS_SOURCE_DIR = ".docs-source"
+# a copy of the built file the report reads while the docs read the file itself (dbt-duckdb
+# opens its database read-write, which no other process may then open)
+REPORT_SOURCE_DIR = ".report-source"
 ROLLBACK_COMMAND = "make rollback"
 
 STEPS = ("validate inputs", "dbt build", "verify", "render report", "docs", "publish")
@@ -416,11 +417,13 @@ def step_report_and_docs(
     project: Path, build: Path, database: Path, delivery: Delivery
 ) -> dict[str, float]:
     """Steps 4 and 5 at the same time: the report (its output shown as it comes) and the docs
-    (shown once it ends), which read a copy of the built file; the wall seconds of each.
+    (shown once it ends); the wall seconds of each.
 
     The docs reuse the build's compiled manifest (the shared target dir; --no-compile) and read
-    the catalog from the copy, which has the same file name, so the same database name."""
-    source = build.parent / DOCS_SOURCE_DIR
+    the catalog from the built file, with the build's profile, so that dbt parses nothing
+    again. The report reads a copy of the file, of the same name (the views name their
+    database by it)."""
+    source = build.parent / REPORT_SOURCE_DIR
     shutil.rmtree(source, ignore_errors=True)
     source.mkdir()
     copy = source / database.name
@@ -428,13 +431,13 @@ def step_report_and_docs(
     docs = _Background(
         _dbt(project, build, delivery, "docs", "generate", "--static", "--no-compile"),
         project,
-        _child_env(project, copy),
+        _child_env(project, database),
     )
     try:
         started = time.monotonic()
-        command = [sys.executable, "-m", "one_click.report", "--warehouse", str(database)]
+        command = [sys.executable, "-m", "one_click.report", "--warehouse", str(copy)]
         command += ["--output-dir", str(build)]
-        code, tail = _run_streamed(command, project, _child_env(project, database))
+        code, tail = _run_streamed(command, project, _child_env(project, copy))
         times = {"render report": time.monotonic() - started}
         report_failure = _report_failed(project, build, code, tail)
         if report_failure is not None:
@@ -548,7 +551,7 @@ def refresh(
         started = time.monotonic()
         times = _StepTimes()
         publish.collect_garbage(warehouse)  # what a killed run left behind
-        for leftover in (BUILD_DIR, DOCS_SOURCE_DIR):
+        for leftover in (BUILD_DIR, REPORT_SOURCE_DIR):
             shutil.rmtree(warehouse / leftover, ignore_errors=True)
         inputs = delivery.directory
         build = warehouse / BUILD_DIR
