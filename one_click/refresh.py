@@ -392,6 +392,7 @@ class _Background:
             errors="replace",
         )
         self.lines: list[str] = []
+        self.ended = self.started
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -399,13 +400,14 @@ class _Background:
         assert self.process.stdout is not None
         for line in self.process.stdout:
             self.lines.append(line.rstrip("\n"))
+        self.process.wait()
+        self.ended = time.monotonic()
 
     def wait(self) -> tuple[int, float]:
-        """The exit code and the wall seconds it ran."""
+        """The exit code and the wall seconds it ran (until it ended, not until this call)."""
         code = self.process.wait()
-        seconds = time.monotonic() - self.started
         self._reader.join()
-        return code, seconds
+        return code, self.ended - self.started
 
     def stop(self) -> None:
         if self.process.poll() is None:
