@@ -19,13 +19,14 @@ runs, as wall seconds do: compare them when the machine is shared.
 
 Phases: validate, docs, report and publish are the refresh's own steps (from the step times it
 prints; the report and the docs run at the same time, so their sum exceeds their share of the
-total);
-the dbt build is split by what its Python models do, from dbt's run_results.json, as the wall time
-during which at least one model of the group ran: model selection (the sample, the nested search,
-leaderboard, calibration, the kept model), scoring, reasons (SHAP, importance, the retention
-list's reasons) and segments (profiles and recommendations); sql is the rest of the dbt build
-(staging to marts, the marketing and segment SQL, the reporting views, every data and unit test,
-and dbt's parsing).
+total); the dbt build is split by what its Python models do, from dbt's run_results.json, as the
+wall time during which at least one model of the group ran: model selection (the sample, the
+nested search, leaderboard, calibration, the kept model), scoring, reasons (SHAP, importance, the
+retention list's reasons) and segments (profiles and recommendations). Groups overlap where their
+models run at the same time (the kept model is trained while the SHAP values are computed). sql
+is the rest of the dbt build, while no Python model ran (dbt's parsing, staging to marts, the
+marketing and segment SQL, the reporting views, the data and unit tests not run beside a Python
+model).
 
 Peak memory is sampled from /proc every 0.2 s: the largest total RSS of the refresh and all its
 child processes at any instant. CPU seconds are read from /proc at every step the refresh
@@ -184,7 +185,12 @@ def _union_seconds(intervals: list[tuple[float, float]]) -> float:
     return total
 
 
+PYTHON_PHASES = "any Python model"  # the key of dbt_phases for the union of the Python phases
+
+
 def dbt_phases(run_results: Path) -> dict[str, float]:
+    """Wall seconds during which a model of each phase ran, and (PYTHON_PHASES) during which
+    any model of any phase but sql ran: phases overlap when their models run at the same time."""
     results = json.loads(run_results.read_text())["results"]
     intervals: dict[str, list[tuple[float, float]]] = {}
     for result in results:
@@ -195,6 +201,8 @@ def dbt_phases(run_results: Path) -> dict[str, float]:
                 start = datetime.fromisoformat(timing["started_at"].replace("Z", "+00:00"))
                 stop = datetime.fromisoformat(timing["completed_at"].replace("Z", "+00:00"))
                 intervals.setdefault(phase, []).append((start.timestamp(), stop.timestamp()))
+    python = [span for phase, spans in intervals.items() if phase != "sql" for span in spans]
+    intervals[PYTHON_PHASES] = python
     return {phase: _union_seconds(spans) for phase, spans in intervals.items()}
 
 
@@ -255,9 +263,10 @@ def run_refresh(project: Path, delivery: Path | None) -> dict:
     cpu["validate"] += marks[1] - cpu_started  # the refresh's start, before its first step
     # the report and the docs run at the same time: their CPU seconds are counted together
     cpu["report + docs"] = cpu.pop("report") + cpu.pop("docs")
-    phases = {k: v for k, v in dbt_phases(run_results(project)).items() if k != "sql"}
-    # sql: the rest of the dbt build's wall time (SQL models, data and unit tests, parsing)
-    phases["sql"] = max(0.0, steps["dbt build"] - sum(phases.values()))
+    phases = dbt_phases(run_results(project))
+    # sql: the rest of the dbt build's wall time (SQL models, data and unit tests, parsing),
+    # while no Python model ran
+    phases["sql"] = max(0.0, steps["dbt build"] - phases.pop(PYTHON_PHASES))
     phases.update(
         validate=steps["validate inputs"],
         report=steps["render report"],
