@@ -54,8 +54,12 @@ from one_click.ml.selection import (
 
 # Representative training customers the chains start from, one antithetic pair of chains each:
 # 2 x BACKGROUND_CLUSTERS chains of (features + 1) model evaluations per explained customer.
-# scripts/benchmark_model.py measures how often two seeds agree on the top reasons.
-BACKGROUND_CLUSTERS = 12
+# scripts/benchmark_model.py measures how often two seeds agree on the top reasons. Measured on
+# the delivered customers: 8 instead of 12 takes 30 % less CPU, and its values differ from 12's
+# no more than 12's own differ under another seed (the same top reason for 60 % of the customers
+# against 59 %, 66 % of the three top reasons against 66 %, the features' mean |SHAP| ranked with
+# a Spearman correlation of 0.99 against 0.94); 6 differs more (55 %, 61 %).
+BACKGROUND_CLUSTERS = 8
 PERMUTATION_REPEATS = 10
 UNSEEN_CODE = -1
 # |base value + sum of SHAP values - decline probability| allowed (float rounding only)
