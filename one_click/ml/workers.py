@@ -11,23 +11,38 @@ every later call of that size in the process). Nothing here imports scikit-learn
 from __future__ import annotations
 
 import importlib
+import os
 import threading
+import time
 
 from joblib import Parallel, delayed
 
+# a task holds its worker this long after the import, so that the next task goes to another
+# worker; rounds of tasks go on until every worker has imported the module, or ROUNDS ran
+HOLD_SECONDS = 0.05
+ROUNDS = 40
 
-def _imported(module: str) -> str:
+
+def _imported(module: str) -> int:
     importlib.import_module(module)
-    return module
+    time.sleep(HOLD_SECONDS)
+    return os.getpid()
+
+
+def warm(n_jobs: int, module: str) -> set[int]:
+    """Make joblib's n_jobs worker processes import `module` (what the tasks to come unpickle);
+    the ids of the workers that did (all of them, unless ROUNDS ran out)."""
+    ready: set[int] = set()
+    for _ in range(ROUNDS):
+        ready |= set(Parallel(n_jobs=n_jobs)(delayed(_imported)(module) for _ in range(n_jobs)))
+        if len(ready) >= n_jobs:
+            break
+    return ready
 
 
 def start(n_jobs: int, module: str) -> threading.Thread:
-    """A started thread that makes joblib's n_jobs worker processes import `module` (what the
-    tasks to come unpickle); join it before the first parallel call of your own."""
-
-    def run() -> None:
-        Parallel(n_jobs=n_jobs)(delayed(_imported)(module) for _ in range(n_jobs))
-
-    thread = threading.Thread(target=run, name="start-workers", daemon=True)
+    """A started thread that runs warm(n_jobs, module); join it before your first parallel
+    call."""
+    thread = threading.Thread(target=warm, args=(n_jobs, module), name="start-workers", daemon=True)
     thread.start()
     return thread

@@ -24,3 +24,8 @@ def test_started_workers_are_reused_with_the_module_imported():
     seen = Parallel(n_jobs=2)(delayed(_pid_and_imported)(MODULE) for _ in range(8))
     assert {pid for pid, _ in seen} - {os.getpid()}, "the tasks ran in worker processes"
     assert all(imported for _, imported in seen), "every worker had imported the module"
+
+
+def test_warm_reports_every_worker():
+    ready = workers.warm(2, MODULE)
+    assert len(ready) == 2 and os.getpid() not in ready
