@@ -24,7 +24,9 @@ and the problem, and leaves the published set exactly as it was):
 3. verify            one_click.warehouse_file: no WAL left, a storage format the analysts'
                      DuckDB 1.5 CLI reads, and that CLI opens it
 4. render report     `python -m one_click.report` into .build/: report.html (Russian),
-                     report.en.html (English), contact_list.csv and contact_list.en.csv
+                     report.en.html (English), contact_list.csv and contact_list.en.csv. Its
+                     process starts with step 2 and waits (--wait), so that its imports are
+                     done by the time the warehouse is
 5. docs              `dbt docs generate --static --no-compile`: .build/docs/index.html, the
                      build's own manifest (the SQL it ran) with the catalog of the new file.
                      It runs at the same time as step 4, which reads a copy of the file
@@ -163,9 +165,19 @@ def _child_env(project: Path, database: Path) -> dict[str, str]:
     return env
 
 
+def _echo(process: subprocess.Popen) -> tuple[int, list[str]]:
+    """Echo a process's output as it comes, until it exits; its exit code and last lines."""
+    tail: deque[str] = deque(maxlen=40)
+    assert process.stdout is not None
+    for line in process.stdout:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        tail.append(line.rstrip())
+    return process.wait(), list(tail)
+
+
 def _run_streamed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, list[str]]:
     """Run `command`, echoing its output as it comes; the exit code and the last lines."""
-    tail: deque[str] = deque(maxlen=40)
     with subprocess.Popen(
         command,
         cwd=cwd,
@@ -177,12 +189,7 @@ def _run_streamed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[i
         errors="replace",
         bufsize=1,
     ) as process:
-        assert process.stdout is not None
-        for line in process.stdout:
-            sys.stdout.write(line)
-            sys.stdout.flush()
-            tail.append(line.rstrip())
-        return process.wait(), list(tail)
+        return _echo(process)
 
 
 def _executable(name: str) -> str:
@@ -415,21 +422,66 @@ class _Background:
         self.wait()
 
 
+class _WaitingReport:
+    """`python -m one_click.report --wait`, started before the dbt build: its imports (some two
+    seconds) are done by the time the warehouse is, and step 4 only tells it to go. It reads a
+    copy of the built file (REPORT_SOURCE_DIR), of the same name (the views name their database
+    by it). Leaving the `with` block stops it, whatever happened."""
+
+    def __init__(self, project: Path, build: Path) -> None:
+        self.copy = build.parent / REPORT_SOURCE_DIR / WAREHOUSE_FILE
+        command = [sys.executable, "-m", "one_click.report", "--wait"]
+        command += ["--warehouse", str(self.copy), "--output-dir", str(build)]
+        self.process = subprocess.Popen(
+            command,
+            cwd=project,
+            env=_child_env(project, self.copy),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            bufsize=1,
+        )
+
+    def __enter__(self) -> _WaitingReport:
+        return self
+
+    def run(self) -> tuple[int, list[str]]:
+        """Let it render, echoing its output; its exit code and last lines."""
+        assert self.process.stdin is not None
+        with contextlib.suppress(OSError):  # it ended already: its exit code says why
+            self.process.stdin.write("go\n")
+            self.process.stdin.close()
+        return _echo(self.process)
+
+    def __exit__(self, *exc_info) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()  # still waiting: it exits with nothing done
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
 def step_report_and_docs(
-    project: Path, build: Path, database: Path, delivery: Delivery
+    project: Path, build: Path, database: Path, delivery: Delivery, report: _WaitingReport
 ) -> dict[str, float]:
     """Steps 4 and 5 at the same time: the report (its output shown as it comes) and the docs
     (shown once it ends); the wall seconds of each.
 
     The docs reuse the build's compiled manifest (the shared target dir; --no-compile) and read
     the catalog from the built file, with the build's profile, so that dbt parses nothing
-    again. The report reads a copy of the file, of the same name (the views name their
-    database by it)."""
-    source = build.parent / REPORT_SOURCE_DIR
+    again; the report (started ahead, waiting) reads a copy of the file."""
+    source = report.copy.parent
     shutil.rmtree(source, ignore_errors=True)
     source.mkdir()
-    copy = source / database.name
-    shutil.copyfile(database, copy)
+    shutil.copyfile(database, report.copy)
     docs = _Background(
         _dbt(project, build, delivery, "docs", "generate", "--static", "--no-compile"),
         project,
@@ -437,9 +489,7 @@ def step_report_and_docs(
     )
     try:
         started = time.monotonic()
-        command = [sys.executable, "-m", "one_click.report", "--warehouse", str(copy)]
-        command += ["--output-dir", str(build)]
-        code, tail = _run_streamed(command, project, _child_env(project, copy))
+        code, tail = report.run()
         times = {"render report": time.monotonic() - started}
         report_failure = _report_failed(project, build, code, tail)
         if report_failure is not None:
@@ -579,17 +629,21 @@ def refresh(
             )
         build.mkdir()
         times.lap("validate inputs")
-        _say(f"== 2/{count} dbt build into {_rel(database, project)}")
-        step_dbt_build(project, build, database, delivery)
-        model, drifted = step_drift(database, score_only)
-        times.lap("dbt build")
-        _say(f"== 3/{count} verify {_rel(database, project)}")
-        step_verify(project, build, database)
-        times.lap("verify")
-        _say(f"== 4/{count} render report")
-        _say(f"== 5/{count} dbt docs, beside the report (its output follows the report's)")
-        together = ("render report", "docs")
-        times.lap(*together, seconds=step_report_and_docs(project, build, database, delivery))
+        # the report's process starts now, so that its imports are done with the build
+        with _WaitingReport(project, build) as report:
+            _say(f"== 2/{count} dbt build into {_rel(database, project)}")
+            step_dbt_build(project, build, database, delivery)
+            model, drifted = step_drift(database, score_only)
+            times.lap("dbt build")
+            _say(f"== 3/{count} verify {_rel(database, project)}")
+            step_verify(project, build, database)
+            times.lap("verify")
+            _say(f"== 4/{count} render report")
+            _say(f"== 5/{count} dbt docs, beside the report (its output follows the report's)")
+            together = ("render report", "docs")
+            times.lap(
+                *together, seconds=step_report_and_docs(project, build, database, delivery, report)
+            )
         _say(f"== 6/{count} publish to {_rel(warehouse, project)}/")
         info = {
             "month": month,

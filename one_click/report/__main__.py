@@ -9,6 +9,10 @@ renders without them.
 The warehouse is read once; the languages are then rendered at the same time, each in a process
 forked from the one that read it (the figures are drawn once per language, single-threaded), as
 many at a time as there are cores (`--jobs`, default: the cores this process may use).
+
+With `--wait` it imports what it needs, then waits for a line on standard input before it reads
+the warehouse, and exits with nothing done (code 0) if standard input closes first: the refresh
+starts it so while dbt builds the warehouse, so that the imports are done by then.
 """
 
 from __future__ import annotations
@@ -86,12 +90,19 @@ def main(argv: list[str] | None = None) -> int:
         "instead of failing",
     )
     parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait for a line on standard input before reading the warehouse (exit if it closes)",
+    )
+    parser.add_argument(
         "--jobs",
         type=int,
         default=0,
         help="languages rendered at the same time (default: one per core; 1: one after another)",
     )
     args = parser.parse_args(argv)
+    if args.wait and not sys.stdin.readline().strip():
+        return 0  # standard input closed: the warehouse was not built
     started = time.perf_counter()
     try:
         paths = render_parallel(
