@@ -2,7 +2,8 @@
 
 skops, not pickle: loading a pickle runs whatever code the file names. skops.io.load refuses
 every type not listed in TRUSTED_TYPES (never trusted=True), so a tampered or unexpected file
-fails to load instead of executing.
+fails to load instead of executing. skops (and with it scikit-learn) is imported only to save
+or load a model, so that the refresh, which reads only names and checks from here, starts fast.
 
 `load_model()` with no path loads the published one (warehouse/model/ of the project, see
 one_click.project.project_dir), from any directory. `check_compatible` says whether a kept
@@ -14,7 +15,6 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import skops.io as sio
 
 from one_click.layout import MODEL_DIR, published
 from one_click.ml.features import FEATURES
@@ -63,6 +63,8 @@ def data_fingerprint(frame: pd.DataFrame) -> str:
 
 def save_model(model, directory: Path, metadata: dict) -> tuple[Path, Path]:
     """Write the model (skops) and its metadata (JSON) into directory; returns both paths."""
+    import skops.io as sio  # here, not at the top: it imports scikit-learn (seconds)
+
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     artifact = directory / ARTIFACT_NAME
@@ -85,6 +87,8 @@ def published_model_path() -> Path:
 def load_model(path=None):
     """Load a kept model (default: the published one, published_model_path()); raises skops'
     UntrustedTypesFoundException on any type not trusted."""
+    import skops.io as sio  # here, not at the top: it imports scikit-learn (seconds)
+
     path = Path(path) if path else published_model_path()
     if not path.is_file():
         raise FileNotFoundError(f"no kept model at {path}: run `make build` first")

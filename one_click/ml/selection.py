@@ -63,11 +63,9 @@ from one_click.ml.features import (
     feature_frame,
     sort_customers,
 )
+from one_click.ml.folds import HOLDOUT_SIZE, INNER_FOLDS, OUTER_FOLDS
 from one_click.ml.metrics import brier_score, expected_calibration_error
 
-OUTER_FOLDS = 5
-INNER_FOLDS = 3
-HOLDOUT_SIZE = 0.25
 OUTER_FOLD = "outer_fold"
 HOLDOUT = "holdout"
 # rows the scoring time of a fit is measured on (its test rows repeated): about the cost per

@@ -26,6 +26,7 @@ from one_click.ml.features import (
     feature_frame,
     sort_customers,
 )
+from one_click.ml.folds import FINAL_SEARCH_FOLDS
 from one_click.ml.persist import (
     ARTIFACT_NAME,
     METADATA_NAME,
@@ -35,10 +36,8 @@ from one_click.ml.persist import (
     load_model,
     save_model,
 )
-from one_click.ml.selection import INNER_FOLDS, fit_tuned, selected_family, tune
+from one_click.ml.selection import fit_tuned, selected_family, tune
 
-# folds of the search that tunes the kept model on the model sample (as the inner searches)
-FINAL_SEARCH_FOLDS = INNER_FOLDS
 # the leaderboard's metrics of the selected family, copied into the model's metadata
 REPORTED_METRICS = [
     "cv_roc_auc_mean",
