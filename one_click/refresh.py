@@ -73,6 +73,7 @@ from one_click import monthly, publish
 from one_click.dbt_failures import describe_failures
 from one_click.languages import REPORT_FILES
 from one_click.layout import DOCS_DIR, HISTORY_DIR, MODEL_DIR, WAREHOUSE_DIR, WAREHOUSE_FILE
+from one_click.ml import gate
 from one_click.ml.persist import ARTIFACT_NAME, IncompatibleModel, check_compatible
 from one_click.project import setting
 from one_click.validate import delivered_files, seeds_dir, validate_delivery
@@ -506,6 +507,23 @@ def step_report_and_docs(
         shutil.rmtree(source, ignore_errors=True)
 
 
+def step_quality_gate(project: Path, database: Path, release: Path | None) -> gate.GateDecision:
+    """Judge the new model with the interval of its out-of-fold ROC-AUC (one_click.ml.gate)."""
+    quality = monthly.selected_quality(database)
+    bar = float(setting("min_selected_roc_auc", project))
+    has_kept = release is not None and (release / MODEL_DIR / ARTIFACT_NAME).is_file()
+    values = (quality["oof_roc_auc"], quality["oof_roc_auc_lower"], quality["oof_roc_auc_upper"])
+    decision = gate.judge(*values, bar, kept_model=has_kept)
+    if decision.decision == gate.KEEP_KEPT_MODEL:
+        try:
+            step_kept_model(project, release)
+        except RefreshFailed as problem:  # the kept model cannot serve: the new one, loudly
+            _say(f"the kept model cannot score this month: {problem.message}")
+            decision = gate.judge(*values, bar, kept_model=False)
+    _say(decision.message)
+    return decision
+
+
 def step_drift(database: Path, score_only: bool) -> tuple[dict, list[dict]]:
     """Warn when features drifted from the model's training customers (ml.feature_drift)."""
     model, drifted = monthly.model_and_drift(database)
@@ -635,6 +653,20 @@ def refresh(
         with _WaitingReport(project, build) as report:
             _say(f"== 2/{count} dbt build into {_rel(database, project)}")
             step_dbt_build(project, build, database, delivery)
+            decision = None if score_only else step_quality_gate(project, database, release)
+            if decision is not None and not decision.publishes_new_model:
+                # the month is still scored, listed and reported: by the kept model
+                score_only = True
+                _say(f"== 2/{count} dbt build again, in score mode: the kept model scores")
+                shutil.rmtree(build)
+                build.mkdir()
+                delivery.run_vars.update(
+                    score_only=True,
+                    kept_model_dir=str(release / MODEL_DIR),
+                    kept_warehouse=str(release / WAREHOUSE_FILE),
+                    quality_gate_note=decision.message,
+                )
+                step_dbt_build(project, build, database, delivery)
             model, drifted = step_drift(database, score_only)
             _say(monthly.realized_warning(monthly.realized_performance(database)))
             times.lap("dbt build")
@@ -654,6 +686,7 @@ def refresh(
             "model_version": model["version"],
             "model_training_month": model["training_month"],
             "drifted_features": [d["feature"] for d in drifted],
+            "quality_gate": None if decision is None else decision.decision,
             "delivery": str(inputs),
         }
         step_publish(delivery, fingerprint, build, warehouse, release, info)
@@ -665,9 +698,14 @@ def refresh(
         else ""
     )
     _say(times.line(together))
+    gate_failed = (
+        "; the new model failed the quality gate and was not published"
+        if decision is not None and not decision.publishes_new_model
+        else ""
+    )
     _say(
         f"refresh done in {time.monotonic() - started:.0f} s: published month {month} "
-        f"({'scored by the kept model' if score_only else 'model trained'}) in "
+        f"({'scored by the kept model' if score_only else 'model trained'}{gate_failed}) in "
         f"{_rel(warehouse / WAREHOUSE_FILE, project)}{replaced}"
     )
     return 0

@@ -39,10 +39,12 @@ from one_click.ml.features import (
     CATEGORICAL_FEATURES,
     FEATURES,
     ID_COLUMN,
+    TARGET,
     encode_target,
     feature_frame,
     sort_customers,
 )
+from one_click.ml.metrics import labels_note
 from one_click.ml.selection import (
     HOLDOUT,
     OUTER_FOLD,
@@ -338,28 +340,42 @@ def kept_model_shap_values(
     n_jobs: int,
     clusters: int = BACKGROUND_CLUSTERS,
 ) -> pd.DataFrame:
-    """Score mode: SHAP values of the kept model, which scored every customer.
+    """Score mode: SHAP values of the models that scored each customer.
 
-    customers: this build's model sample, the background (summarised once, as for the kept
-    model's customers in marketing.customer_reasons, so both give a customer the same values);
-    explained: the ids to explain. Their values must add up to the kept model's probability,
-    the score customer_scores gives them in score mode (check_additivity).
+    kept_model: the kept model, or a persist.ServedModels (a customer the kept model trained on
+    is scored, and so explained, by the outer-fold model that did not see them).
+    customers: this build's model sample, the background (summarised once per model, as in
+    marketing.customer_reasons, so both give a customer the same values); explained: the ids to
+    explain. Their values must add up to the probability customer_scores gives them in score
+    mode (check_additivity).
     """
+    from one_click.ml.persist import ServedModels
+
+    served = kept_model if isinstance(kept_model, ServedModels) else ServedModels(kept_model)
     customers = sort_customers(customers)
     X = feature_frame(customers)
     codes = CategoryCodes(X)
     shown = customers[customers[ID_COLUMN].isin(np.asarray(explained))]
-    get_logger().info(f"SHAP: the kept model, {len(shown)} customers, {2 * clusters} chains each")
-    with threadpool_limits(limits=1):
-        starts, weights = background_medoids(kept_model, X, clusters, seed)
-        scores = decline_probability(kept_model, feature_frame(shown))
-    parts = [p for p in np.array_split(np.arange(len(shown)), 2 * max(1, n_jobs)) if len(p)]
-    frames = Parallel(n_jobs=n_jobs)(
-        delayed(_explain_part)(kept_model, starts, weights, shown.iloc[part], codes, seed)
-        for part in parts
+    keys = served.keys(shown[ID_COLUMN])
+    get_logger().info(
+        f"SHAP: the kept model, {len(shown)} customers ({int((keys != 0).sum())} by the outer-fold"
+        f" model that did not train on them), {2 * clusters} chains each"
     )
+    tasks, scores = [], pd.Series(dtype=float)
+    for key in np.unique(keys):
+        model, group = served.model(key), shown[keys == key]
+        with threadpool_limits(limits=1):
+            starts, weights = background_medoids(model, X, clusters, seed)
+            probability = decline_probability(model, feature_frame(group))
+        scores = pd.concat([scores, pd.Series(probability, index=group[ID_COLUMN].to_numpy())])
+        parts = [p for p in np.array_split(np.arange(len(group)), 2 * max(1, n_jobs)) if len(p)]
+        tasks += [
+            delayed(_explain_part)(model, starts, weights, group.iloc[part], codes, seed)
+            for part in parts
+        ]
+    frames = Parallel(n_jobs=n_jobs)(tasks)
     values = _in_feature_order(frames)
-    check_additivity(values, pd.Series(scores, index=shown[ID_COLUMN].to_numpy()))
+    check_additivity(values, scores)
     return values
 
 
@@ -459,7 +475,8 @@ IMPORTANCE_DTYPES = {
     "shap_rank": "int32",
     "permutation_importance_mean": "float64",
     "permutation_importance_std": "float64",
-    "permutation_rank": "int32",
+    "permutation_rank": "Int32",
+    "note": "string",
 }
 
 
@@ -491,12 +508,31 @@ def kept_model_importance(
     """Score mode: mean |SHAP| as feature_importance, and the kept model's permutation
     importance on this build's model sample (customers of a later month than it trained on)."""
     customers = sort_customers(customers)
+    note = labels_note(customers[TARGET])
+    if note is not None:  # the month's labels cannot measure it; the SHAP part needs none
+        get_logger().warning(f"feature_importance: permutation importance {note}")
+        return _importance(shap_values, skipped_permutation(note))
     X, y = feature_frame(customers), encode_target(customers)
     permutation = permutation_table(kept_model, X, y, seed, n_jobs)
     return _importance(shap_values, permutation)
 
 
+def skipped_permutation(note: str) -> pd.DataFrame:
+    """The permutation columns of feature_importance, empty, with the note saying why."""
+    return pd.DataFrame(
+        {
+            "feature": FEATURES,
+            "permutation_importance_mean": np.nan,
+            "permutation_importance_std": np.nan,
+            "permutation_rank": pd.array([pd.NA] * len(FEATURES), dtype="Int32"),
+            "note": note,
+        }
+    )
+
+
 def _importance(shap_values: pd.DataFrame, permutation: pd.DataFrame) -> pd.DataFrame:
+    if "note" not in permutation:
+        permutation = permutation.assign(note=None)
     table = mean_abs_shap(shap_values).merge(permutation, on="feature", validate="1:1")
     return table.sort_values("shap_rank").reset_index(drop=True).astype(IMPORTANCE_DTYPES)
 

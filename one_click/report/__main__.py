@@ -23,21 +23,37 @@ import multiprocessing
 import os
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from one_click.i18n import REPORT_LANGUAGES, Language, Translator
 from one_click.report.data import ReportData, WarehouseError, load
-from one_click.report.render import contact_list, render_html, write_contact_list
+from one_click.report.render import (
+    TECHNICAL_TEMPLATE_NAME,
+    TEMPLATE_NAME,
+    contact_list,
+    context,
+    render_html,
+    write_contact_list,
+)
 
 
 def render_language(
     data: ReportData, language: Language, directory: Path, generated_at: str | None = None
 ) -> list[Path]:
-    """The report in one language, with its contact list beside it (as render() writes them)."""
+    """The report in one language, its technical page and its contact list beside them (as
+    render() writes them)."""
     tr = Translator(language)
-    output = directory / language.output
-    output.write_text(render_html(data, tr, generated_at), encoding="utf-8")
-    written = [output]
+    stamp = generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    values = context(data, tr, stamp)
+    written = []
+    for name, template in (
+        (language.output, TEMPLATE_NAME),
+        (language.technical, TECHNICAL_TEMPLATE_NAME),
+    ):
+        output = directory / name
+        output.write_text(render_html(data, tr, stamp, template, values), encoding="utf-8")
+        written.append(output)
     if data.frames.get("contact_list") is not None and "summary" not in data.missing:
         csv = directory / language.contact_list
         write_contact_list(contact_list(data, tr), tr, csv)
