@@ -26,8 +26,9 @@ def model(dbt, session):
     customers = rows_of(dbt.ref("customer_features"), dbt.ref("model_sample"))
     explained = stratified_sample(customers, size, seed)["customer_id"]
     if meta_flag(dbt.config.meta_get("score_only")):
-        kept_dir = Path(dbt.config.meta_get("kept_model_dir"))
-        kept = load_fold_models(kept_dir, load_model(kept_dir / ARTIFACT_NAME))
+        # its own statement: dbt finds the meta keys a model reads only in plain calls
+        kept_model_dir = Path(dbt.config.meta_get("kept_model_dir"))
+        kept = load_fold_models(kept_model_dir, load_model(kept_model_dir / ARTIFACT_NAME))
         return kept_model_shap_values(kept, customers, explained, seed=seed, n_jobs=workers)
     family = selected_family(dbt.ref("model_leaderboard").df())
     predictions = dbt.ref("candidate_predictions").df()
