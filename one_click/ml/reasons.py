@@ -151,10 +151,11 @@ def customer_reasons(
     )
 
     sample = sort_customers(sample)
-    X, y = feature_frame(sample), encode_target(sample)
+    X = feature_frame(sample)
     codes = CategoryCodes(X)
     tasks = []
     if len(out_of_fold):
+        y = encode_target(sample)  # only the outer-fold refits read the labels
         sample_ids = sample[ID_COLUMN].to_numpy()
         wanted = np.isin(sample_ids, out_of_fold[ID_COLUMN].to_numpy())
         if wanted.sum() != len(out_of_fold):

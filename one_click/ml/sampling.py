@@ -34,10 +34,18 @@ def stratified_sample(customers: pd.DataFrame, size: int, seed: int) -> pd.DataF
         # first model of the chain, needs it only when there are more customers than the cap
         from sklearn.model_selection import train_test_split
 
+        labels = customers[TARGET].astype(bool)
+        # a month whose labels cannot be stratified (score mode: one class, or a class of one
+        # customer) is drawn at random; training refuses such a delivery before it gets here
+        stratify = (
+            encode_target(customers)
+            if labels.value_counts().min() >= 2 and labels.nunique() == 2
+            else None
+        )
         keep, _ = train_test_split(
             np.arange(len(customers)),
             train_size=int(size),
-            stratify=encode_target(customers),
+            stratify=stratify,
             random_state=seed,
         )
         customers = customers.iloc[np.sort(keep)]

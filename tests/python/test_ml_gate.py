@@ -101,3 +101,13 @@ def test_feature_importance_of_a_month_with_one_class_keeps_the_shap_part_with_a
     assert table["note"].str.contains("same label").all()
     both = kept_model_importance(model, customers, shap, seed=42, n_jobs=1)
     assert both["note"].isna().all() and both["permutation_importance_mean"].notna().all()
+
+
+def test_a_sample_of_a_month_with_one_class_is_drawn_at_random():
+    from one_click.ml.sampling import stratified_sample
+
+    customers = pd.DataFrame({"customer_id": np.arange(100), "activity_declined": True})
+    drawn = stratified_sample(customers, 10, 42)
+    assert len(drawn) == 10 and drawn["customer_id"].is_unique
+    customers.loc[0, "activity_declined"] = False  # a class of one customer
+    assert len(stratified_sample(customers, 10, 42)) == 10
