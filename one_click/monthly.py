@@ -200,6 +200,19 @@ def realized_warning(realized: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def selected_quality(database: Path) -> dict:
+    """The selected family's out-of-fold ROC-AUC and its interval (ml.model_leaderboard), which
+    the quality gate judges (one_click.ml.gate)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        found = con.execute(
+            "select model_family, oof_roc_auc, oof_roc_auc_lower, oof_roc_auc_upper, "
+            "sample_customers, all_customers from ml.model_leaderboard where is_selected"
+        )
+        keys = [column[0] for column in found.description]
+        [row] = found.fetchall()
+    return dict(zip(keys, row, strict=True))
+
+
 def write_release_info(build: Path, info: dict) -> None:
     info = {**info, "published_at": datetime.now(UTC).isoformat(timespec="seconds")}
     (build / RELEASE_FILE).write_text(

@@ -20,13 +20,24 @@ and the problem, and leaves the published set exactly as it was):
 2. dbt build         `dbt build` (seeds, models, data and unit tests) into warehouse/.build/,
                      emptied first; the churn model writes its artifact to .build/model/. With
                      --delivery, dbt reads the files in place (var delivery_dir, source
-                     `delivery`) and loads no seed
+                     `delivery`) and loads no seed. A new model then meets the quality
+                     gate (one_click.ml.gate: the interval of its out-of-fold ROC-AUC against
+                     var min_selected_roc_auc); when the whole interval lies below the bar and a
+                     kept model can serve, the build runs again in score mode: the kept model
+                     scores, lists and reports the month, and the refresh says so
 3. verify            one_click.warehouse_file: no WAL left, a storage format the analysts'
                      DuckDB 1.5 CLI reads, and that CLI opens it
 4. render report     `python -m one_click.report` into .build/: report.html (Russian),
                      report.en.html (English), their technical pages technical.html and
-                     technical.en.html, contact_list.csv and contact_list.en.csv
-5. docs              `dbt docs generate --static` against the new file: .build/docs/index.html
+                     technical.en.html, contact_list.csv and contact_list.en.csv. Its
+                     process starts with step 2 and waits (--wait), so that its imports are
+                     done by the time the warehouse is
+5. docs              `dbt docs generate --static --no-compile`: .build/docs/index.html, the
+                     build's own manifest (the SQL it ran) with the catalog of the new file.
+                     It runs at the same time as step 4, which reads a copy of the file
+                     (warehouse/.report-source/, removed after): dbt-duckdb opens its database
+                     read-write, which no other process may then open, and the docs must open
+                     the build's own path, or dbt would parse the whole project again
 6. publish           the release's score history and release.json (one_click.monthly), then
                      one_click.publish: the set (warehouse, model, report, docs, history)
                      switches in one atomic step; the set it replaces stays as
@@ -39,7 +50,8 @@ recommends retraining.
 This module only runs the steps in order and reports; one_click.publish owns the published
 layout and one_click.dbt_failures explains a failed dbt build. A failed build is kept for
 debugging (warehouse/.build/ with its dbt log; dbt's run_results.json in warehouse/.dbt-target/)
-until the next refresh empties it. Only one refresh or rollback runs at a time
+until the next refresh empties it. The refresh ends by printing the wall seconds of every step
+(STEP_TIMES; scripts/benchmark_scale.py reads them). Only one refresh or rollback runs at a time
 (warehouse/.refresh.lock). The build dir keeps one path from run to run so that dbt can parse
 partially (dbt reparses everything when the profile's path changes).
 """
@@ -55,6 +67,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -64,6 +77,7 @@ from one_click import monthly, publish
 from one_click.dbt_failures import describe_failures
 from one_click.languages import REPORT_FILES
 from one_click.layout import DOCS_DIR, HISTORY_DIR, MODEL_DIR, WAREHOUSE_DIR, WAREHOUSE_FILE
+from one_click.ml import gate
 from one_click.ml.persist import ARTIFACT_NAME, IncompatibleModel, check_compatible
 from one_click.project import setting
 from one_click.validate import delivered_files, seeds_dir, validate_delivery
@@ -73,9 +87,15 @@ LOCK_FILE = ".refresh.lock"
 BUILD_DIR = ".build"
 DBT_TARGET_DIR = ".dbt-target"  # kept between refreshes for dbt's partial parsing
 BUILD_RESULTS = "build_run_results.json"  # the last successful dbt build's run_results.json
+# a copy of the built file the report reads while the docs read the file itself (dbt-duckdb
+# opens its database read-write, which no other process may then open)
+REPORT_SOURCE_DIR = ".report-source"
 ROLLBACK_COMMAND = "make rollback"
 
 STEPS = ("validate inputs", "dbt build", "verify", "render report", "docs", "publish")
+# the last line of a refresh that succeeded starts so, then `<step> <seconds> s` for every step,
+# separated by ", " (parse_step_times reads it back)
+STEP_TIMES = "step times:"
 
 EXIT_INPUT = 1  # the delivered files were refused; nothing was built
 EXIT_BUILD = 3  # dbt build failed: a model error or a failing data or unit test
@@ -151,9 +171,19 @@ def _child_env(project: Path, database: Path) -> dict[str, str]:
     return env
 
 
+def _echo(process: subprocess.Popen) -> tuple[int, list[str]]:
+    """Echo a process's output as it comes, until it exits; its exit code and last lines."""
+    tail: deque[str] = deque(maxlen=40)
+    assert process.stdout is not None
+    for line in process.stdout:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        tail.append(line.rstrip())
+    return process.wait(), list(tail)
+
+
 def _run_streamed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, list[str]]:
     """Run `command`, echoing its output as it comes; the exit code and the last lines."""
-    tail: deque[str] = deque(maxlen=40)
     with subprocess.Popen(
         command,
         cwd=cwd,
@@ -165,12 +195,7 @@ def _run_streamed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[i
         errors="replace",
         bufsize=1,
     ) as process:
-        assert process.stdout is not None
-        for line in process.stdout:
-            sys.stdout.write(line)
-            sys.stdout.flush()
-            tail.append(line.rstrip())
-        return process.wait(), list(tail)
+        return _echo(process)
 
 
 def _executable(name: str) -> str:
@@ -333,38 +358,174 @@ def step_verify(project: Path, build: Path, database: Path) -> None:
     _say(f"warehouse file OK: {summary}")
 
 
-def step_report(project: Path, build: Path, database: Path) -> None:
-    command = [sys.executable, "-m", "one_click.report", "--warehouse", str(database)]
-    command += ["--output-dir", str(build)]
-    code, tail = _run_streamed(command, project, _child_env(project, database))
+def _report_failed(project: Path, build: Path, code: int, tail: list[str]) -> RefreshFailed | None:
     absent = [name for name in REPORT_FILES if not (build / name).is_file()]
-    if code != 0 or absent:
-        raise RefreshFailed(
-            "render report",
-            f"python -m one_click.report exited with code {code}"
-            + (f" and did not write {', '.join(absent)}" if absent else "")
-            + ". The data passed every dbt test, but the report could not be rendered (its last "
-            f"lines are below). {UNCHANGED} The build is kept in {_rel(build, project)}/ until "
-            "the next refresh.",
-            EXIT_OTHER,
-            _last_lines(tail),
-        )
+    if code == 0 and not absent:
+        return None
+    return RefreshFailed(
+        "render report",
+        f"python -m one_click.report exited with code {code}"
+        + (f" and did not write {', '.join(absent)}" if absent else "")
+        + ". The data passed every dbt test, but the report could not be rendered (its last "
+        f"lines are below). {UNCHANGED} The build is kept in {_rel(build, project)}/ until "
+        "the next refresh.",
+        EXIT_OTHER,
+        _last_lines(tail),
+    )
 
 
-def step_docs(project: Path, build: Path, database: Path, delivery: Delivery) -> None:
-    command = _dbt(project, build, delivery, "docs", "generate", "--static")
-    code, tail = _run_streamed(command, project, _child_env(project, database))
+def _docs_failed(project: Path, build: Path, code: int, tail: list[str]) -> RefreshFailed | None:
     page = build.parent / DBT_TARGET_DIR / "static_index.html"
-    if code != 0 or not page.is_file():
-        raise RefreshFailed(
-            "docs",
-            f"dbt docs generate --static exited with code {code}. {UNCHANGED} The build is kept "
-            f"in {_rel(build, project)}/ until the next refresh.",
-            EXIT_OTHER,
-            _last_lines(tail),
+    if code == 0 and page.is_file():
+        (build / DOCS_DIR).mkdir(exist_ok=True)
+        shutil.copyfile(page, build / DOCS_DIR / "index.html")
+        return None
+    return RefreshFailed(
+        "docs",
+        f"dbt docs generate --static --no-compile exited with code {code}. {UNCHANGED} The "
+        f"build is kept in {_rel(build, project)}/ until the next refresh.",
+        EXIT_OTHER,
+        _last_lines(tail),
+    )
+
+
+class _Background:
+    """A command run beside another step, its output kept to print once it ends."""
+
+    def __init__(self, command: list[str], cwd: Path, env: dict[str, str]) -> None:
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
         )
-    (build / DOCS_DIR).mkdir(exist_ok=True)
-    shutil.copyfile(page, build / DOCS_DIR / "index.html")
+        self.lines: list[str] = []
+        self.ended = self.started
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+        self.process.wait()
+        self.ended = time.monotonic()
+
+    def wait(self) -> tuple[int, float]:
+        """The exit code and the wall seconds it ran (until it ended, not until this call)."""
+        code = self.process.wait()
+        self._reader.join()
+        return code, self.ended - self.started
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.wait()
+
+
+class _WaitingReport:
+    """`python -m one_click.report --wait`, started before the dbt build: its imports (some two
+    seconds) are done by the time the warehouse is, and step 4 only tells it to go. It reads a
+    copy of the built file (REPORT_SOURCE_DIR), of the same name (the views name their database
+    by it). Leaving the `with` block stops it, whatever happened."""
+
+    def __init__(self, project: Path, build: Path) -> None:
+        self.copy = build.parent / REPORT_SOURCE_DIR / WAREHOUSE_FILE
+        command = [sys.executable, "-m", "one_click.report", "--wait"]
+        command += ["--warehouse", str(self.copy), "--output-dir", str(build)]
+        self.process = subprocess.Popen(
+            command,
+            cwd=project,
+            env=_child_env(project, self.copy),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            bufsize=1,
+        )
+
+    def __enter__(self) -> _WaitingReport:
+        return self
+
+    def run(self) -> tuple[int, list[str]]:
+        """Let it render, echoing its output; its exit code and last lines."""
+        assert self.process.stdin is not None
+        with contextlib.suppress(OSError):  # it ended already: its exit code says why
+            self.process.stdin.write("go\n")
+            self.process.stdin.close()
+        return _echo(self.process)
+
+    def __exit__(self, *exc_info) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()  # still waiting: it exits with nothing done
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+def step_report_and_docs(
+    project: Path, build: Path, database: Path, delivery: Delivery, report: _WaitingReport
+) -> dict[str, float]:
+    """Steps 4 and 5 at the same time: the report (its output shown as it comes) and the docs
+    (shown once it ends); the wall seconds of each.
+
+    The docs reuse the build's compiled manifest (the shared target dir; --no-compile) and read
+    the catalog from the built file, with the build's profile, so that dbt parses nothing
+    again; the report (started ahead, waiting) reads a copy of the file."""
+    source = report.copy.parent
+    shutil.rmtree(source, ignore_errors=True)
+    source.mkdir()
+    shutil.copyfile(database, report.copy)
+    docs = _Background(
+        _dbt(project, build, delivery, "docs", "generate", "--static", "--no-compile"),
+        project,
+        _child_env(project, database),
+    )
+    try:
+        started = time.monotonic()
+        code, tail = report.run()
+        times = {"render report": time.monotonic() - started}
+        report_failure = _report_failed(project, build, code, tail)
+        if report_failure is not None:
+            raise report_failure
+        docs_code, times["docs"] = docs.wait()
+        _say("\n".join(docs.lines))
+        docs_failure = _docs_failed(project, build, docs_code, docs.lines)
+        if docs_failure is not None:
+            raise docs_failure
+        return times
+    finally:
+        docs.stop()
+        shutil.rmtree(source, ignore_errors=True)
+
+
+def step_quality_gate(project: Path, database: Path, release: Path | None) -> gate.GateDecision:
+    """Judge the new model with the interval of its out-of-fold ROC-AUC (one_click.ml.gate)."""
+    quality = monthly.selected_quality(database)
+    bar = float(setting("min_selected_roc_auc", project))
+    has_kept = release is not None and (release / MODEL_DIR / ARTIFACT_NAME).is_file()
+    values = (quality["oof_roc_auc"], quality["oof_roc_auc_lower"], quality["oof_roc_auc_upper"])
+    decision = gate.judge(*values, bar, kept_model=has_kept)
+    if decision.decision == gate.KEEP_KEPT_MODEL:
+        try:
+            step_kept_model(project, release)
+        except RefreshFailed as problem:  # the kept model cannot serve: the new one, loudly
+            _say(f"the kept model cannot score this month: {problem.message}")
+            decision = gate.judge(*values, bar, kept_model=False)
+    _say(decision.message)
+    return decision
 
 
 def step_drift(database: Path, score_only: bool) -> tuple[dict, list[dict]]:
@@ -409,6 +570,45 @@ def step_publish(
         raise RefreshFailed("publish", f"{error} {UNCHANGED}", EXIT_OTHER) from None
 
 
+class _StepTimes(dict):
+    """Wall seconds per step, each from the end of the one before (a lap of a stopwatch)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._since = time.monotonic()
+
+    def lap(self, *steps: str, seconds: dict[str, float] | None = None) -> None:
+        """End the steps: one lap for `steps`' one step, or the seconds measured apart for
+        steps that ran at the same time."""
+        now = time.monotonic()
+        if seconds is None:
+            [step] = steps
+            self[step] = now - self._since
+        else:
+            self.update(seconds)
+        self._since = now
+
+    def line(self, together: tuple[str, ...] = ()) -> str:
+        """The refresh's STEP_TIMES line (parse_step_times reads it back)."""
+        text = ", ".join(f"{step} {self[step]:.1f} s" for step in STEPS if step in self)
+        return f"{STEP_TIMES} {text}" + (
+            f" ({' and '.join(together)} at the same time)" if together else ""
+        )
+
+
+def parse_step_times(output: str) -> dict[str, float]:
+    """The wall seconds per step from a refresh's output (its STEP_TIMES line)."""
+    for line in output.splitlines():
+        if line.startswith(STEP_TIMES):
+            text = line[len(STEP_TIMES) :].split(" (", 1)[0]
+            times = {}
+            for part in text.split(", "):
+                step, seconds, _ = part.strip().rsplit(" ", 2)
+                times[step] = float(seconds)
+            return times
+    raise ValueError(f"no line starting {STEP_TIMES!r} in the refresh's output")
+
+
 # ---------------------------------------------------------------------------------------------
 # Entry points
 
@@ -424,8 +624,10 @@ def refresh(
     warehouse.mkdir(parents=True, exist_ok=True)
     with _lock(warehouse):
         started = time.monotonic()
+        times = _StepTimes()
         publish.collect_garbage(warehouse)  # what a killed run left behind
-        shutil.rmtree(warehouse / BUILD_DIR, ignore_errors=True)
+        for leftover in (BUILD_DIR, REPORT_SOURCE_DIR):
+            shutil.rmtree(warehouse / leftover, ignore_errors=True)
         inputs = delivery.directory
         build = warehouse / BUILD_DIR
         database = build / WAREHOUSE_FILE
@@ -450,16 +652,37 @@ def refresh(
                 kept_warehouse=str(release / WAREHOUSE_FILE),
             )
         build.mkdir()
-        _say(f"== 2/{count} dbt build into {_rel(database, project)}")
-        step_dbt_build(project, build, database, delivery)
-        model, drifted = step_drift(database, score_only)
-        _say(monthly.realized_warning(monthly.realized_performance(database)))
-        _say(f"== 3/{count} verify {_rel(database, project)}")
-        step_verify(project, build, database)
-        _say(f"== 4/{count} render report")
-        step_report(project, build, database)
-        _say(f"== 5/{count} dbt docs")
-        step_docs(project, build, database, delivery)
+        times.lap("validate inputs")
+        # the report's process starts now, so that its imports are done with the build
+        with _WaitingReport(project, build) as report:
+            _say(f"== 2/{count} dbt build into {_rel(database, project)}")
+            step_dbt_build(project, build, database, delivery)
+            decision = None if score_only else step_quality_gate(project, database, release)
+            if decision is not None and not decision.publishes_new_model:
+                # the month is still scored, listed and reported: by the kept model
+                score_only = True
+                _say(f"== 2/{count} dbt build again, in score mode: the kept model scores")
+                shutil.rmtree(build)
+                build.mkdir()
+                delivery.run_vars.update(
+                    score_only=True,
+                    kept_model_dir=str(release / MODEL_DIR),
+                    kept_warehouse=str(release / WAREHOUSE_FILE),
+                    quality_gate_note=decision.message,
+                )
+                step_dbt_build(project, build, database, delivery)
+            model, drifted = step_drift(database, score_only)
+            _say(monthly.realized_warning(monthly.realized_performance(database)))
+            times.lap("dbt build")
+            _say(f"== 3/{count} verify {_rel(database, project)}")
+            step_verify(project, build, database)
+            times.lap("verify")
+            _say(f"== 4/{count} render report")
+            _say(f"== 5/{count} dbt docs, beside the report (its output follows the report's)")
+            together = ("render report", "docs")
+            times.lap(
+                *together, seconds=step_report_and_docs(project, build, database, delivery, report)
+            )
         _say(f"== 6/{count} publish to {_rel(warehouse, project)}/")
         info = {
             "month": month,
@@ -467,18 +690,26 @@ def refresh(
             "model_version": model["version"],
             "model_training_month": model["training_month"],
             "drifted_features": [d["feature"] for d in drifted],
+            "quality_gate": None if decision is None else decision.decision,
             "delivery": str(inputs),
         }
         step_publish(delivery, fingerprint, build, warehouse, release, info)
+        times.lap("publish")
     replaced = (
         f"; the set it replaced is in {_rel(warehouse / publish.PREVIOUS, project)}/ "
         f"(`{ROLLBACK_COMMAND}` puts it back)"
         if publish.previous_release(warehouse)
         else ""
     )
+    _say(times.line(together))
+    gate_failed = (
+        "; the new model failed the quality gate and was not published"
+        if decision is not None and not decision.publishes_new_model
+        else ""
+    )
     _say(
         f"refresh done in {time.monotonic() - started:.0f} s: published month {month} "
-        f"({'scored by the kept model' if score_only else 'model trained'}) in "
+        f"({'scored by the kept model' if score_only else 'model trained'}{gate_failed}) in "
         f"{_rel(warehouse / WAREHOUSE_FILE, project)}{replaced}"
     )
     return 0

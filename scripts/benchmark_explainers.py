@@ -7,8 +7,9 @@ warehouse/candidate/one_click.duckdb) and the kept model beside it (model/churn_
 selected family tuned and fitted on the model sample). Explains a stratified sample of
 --customers customers, every method on the same game: interventional SHAP values of the model's
 decline probability against the k-means summary of the model's training customers that
-one_click.ml.explain uses (12 representative customers), here weighted equally, because shap's
-maskers cannot weight their rows; categories are one player each (explain.CategoryCodes).
+one_click.ml.explain uses (BACKGROUND_CLUSTERS representative customers), here weighted equally,
+because shap's maskers cannot weight their rows; categories are one player each
+(explain.CategoryCodes).
 
 Methods, each timed on the same customers:
 - the package's estimator (explain.permutation_shap): antithetic chains from every background
@@ -27,10 +28,10 @@ Methods, each timed on the same customers:
 Everything runs on one thread (threadpool_limits), as the build's explanations do.
 
 Agreement is measured against a long-run reference of the same game (the package's estimator
-with 64 pairs of chains per background customer, 1,536 chains), itself checked against a
-long run of shap.PermutationExplainer: the share of customers whose top reason (the largest
-positive SHAP value) is the reference's, the mean share of the top three in common, and the
-Pearson correlation and RMSE of all the values.
+with 64 pairs of chains per background customer: 128 x BACKGROUND_CLUSTERS chains), itself
+checked against a long run of shap.PermutationExplainer: the share of customers whose top reason
+(the largest positive SHAP value) is the reference's, the mean share of the top three in common,
+and the Pearson correlation and RMSE of all the values.
 
 The tables are also written to docs/benchmarks/explainers.md (or --results FILE) with the date,
 the machine and the command (scripts/bench_results.py).
@@ -176,7 +177,7 @@ def main() -> None:
                 0
             ]
         )
-        part_rows["package estimator, 1 pair (24 chains)"] = (values, seconds)
+        part_rows[f"package estimator, 1 pair ({2 * len(background)} chains)"] = (values, seconds)
         values, seconds = timed(
             lambda name=explainer_name: exact_part_values(
                 shap, name, model, family, background, coded, codes

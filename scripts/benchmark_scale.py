@@ -2,22 +2,36 @@
 
     .venv/bin/python scripts/benchmark_scale.py [--sizes 1300 13000 130000 1300000]
                                                 [--format csv|parquet] [--keep DIR]
+    .venv/bin/python scripts/benchmark_scale.py --embedded [--runs 2]
 
 For each size it generates a synthetic delivery (one_click.synth, seed 42), runs the refresh on it
 (`python -m one_click.refresh --delivery DIR`, exactly what `make build DELIVERY=DIR` runs) in a
 scratch copy of the project, and prints one table: the wall time of every phase, the total, the
 peak memory, and the seconds per 1,000 customers relative to the smallest size.
 
-Phases: validate, docs, report and publish are the refresh's own steps (timed from its output);
-the dbt build is split by what its Python models do, from dbt's run_results.json, as the wall time
-during which at least one model of the group ran: model selection (the sample, the nested search,
-leaderboard, calibration, the kept model), scoring, reasons (SHAP, importance, the retention
-list's reasons) and segments (profiles and recommendations); sql is the rest of the dbt build
-(staging to marts, the marketing and segment SQL, the reporting views, every data and unit test,
-and dbt's parsing).
+--embedded times the refresh of the embedded default instead (`python -m one_click.refresh` on
+the seeds, what `make build` runs), --runs times in a row in one scratch copy (the first parses
+the whole project, the next ones parse partially, as a second `make build` does), and prints, per
+run, the wall and CPU seconds of every step, the dbt build's phases and each Python model of the
+build (docs/benchmarks/embedded.md). CPU seconds (user + system of the refresh and every process
+it starts, the dbt build's worker processes included) do not depend on what else the machine
+runs, as wall seconds do: compare them when the machine is shared.
+
+Phases: validate, docs, report and publish are the refresh's own steps (from the step times it
+prints; the report and the docs run at the same time, so their sum exceeds their share of the
+total); the dbt build is split by what its Python models do, from dbt's run_results.json, as the
+wall time during which at least one model of the group ran: model selection (the sample, the
+nested search, leaderboard, calibration, the kept model), scoring, reasons (SHAP, importance, the
+retention list's reasons) and segments (profiles and recommendations). Groups overlap where their
+models run at the same time (the kept model is trained while the SHAP values are computed). sql
+is the rest of the dbt build, while no Python model ran (dbt's parsing, staging to marts, the
+marketing and segment SQL, the reporting views, the data and unit tests not run beside a Python
+model).
 
 Peak memory is sampled from /proc every 0.2 s: the largest total RSS of the refresh and all its
-child processes at any instant.
+child processes at any instant. CPU seconds are read from /proc at every step the refresh
+announces; this script makes itself the subreaper of the refresh's processes, so that the worker
+processes a dbt Python model leaves behind are counted too.
 
 The table is also written, after every size, to docs/benchmarks/scale-<format>.md (or --results
 FILE) with the date, the machine and the command (scripts/bench_results.py).
@@ -26,8 +40,11 @@ FILE) with the date, the machine and the command (scripts/bench_results.py).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -84,16 +101,42 @@ def copy_project(target: Path) -> Path:
     return target
 
 
-class PeakMemory(threading.Thread):
-    """The largest total RSS of a process and its descendants, sampled every 0.2 s."""
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PR_SET_CHILD_SUBREAPER = 36
 
-    def __init__(self, pid: int) -> None:
+
+def become_subreaper() -> None:
+    """Orphaned descendants (a dbt Python model's worker processes) become this process's
+    children, so their CPU time is counted here once they exit (Linux; elsewhere a no-op)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def reap_orphans(deadline_seconds: float = 30.0) -> None:
+    """Wait for the descendants left once the refresh exited (they exit with their parent)."""
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.1)
+
+
+class ProcessTree(threading.Thread):
+    """This process's descendants, read from /proc every 0.2 s: the largest total RSS at any
+    instant, and on demand the CPU seconds (user + system) they have used so far."""
+
+    def __init__(self) -> None:
         super().__init__(daemon=True)
-        self.pid, self.peak, self._finished = pid, 0, threading.Event()
+        self.peak, self._finished = 0, threading.Event()
 
-    def _tree_rss(self) -> int:
+    @staticmethod
+    def _scan() -> tuple[int, float]:
         children: dict[int, list[int]] = {}
         rss: dict[int, int] = {}
+        cpu: dict[int, float] = {}
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
@@ -102,18 +145,26 @@ class PeakMemory(threading.Thread):
                     fields = handle.read().rsplit(")", 1)[1].split()
                 children.setdefault(int(fields[1]), []).append(int(entry))
                 rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+                # utime, stime, and those of the children it has waited for
+                cpu[int(entry)] = sum(int(field) for field in fields[11:15]) / CLOCK_TICKS
             except (OSError, IndexError, ValueError):
                 continue
-        total, todo = 0, [self.pid]
+        total_rss, total_cpu, todo = 0, 0.0, list(children.get(os.getpid(), []))
         while todo:
             pid = todo.pop()
-            total += rss.get(pid, 0)
+            total_rss += rss.get(pid, 0)
+            total_cpu += cpu.get(pid, 0.0)
             todo.extend(children.get(pid, []))
-        return total
+        return total_rss, total_cpu
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds of every descendant so far, those this process reaped included."""
+        reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return self._scan()[1] + reaped.ru_utime + reaped.ru_stime
 
     def run(self) -> None:
         while not self._finished.is_set():
-            self.peak = max(self.peak, self._tree_rss())
+            self.peak = max(self.peak, self._scan()[0])
             time.sleep(0.2)
 
     def stop(self) -> int:
@@ -134,7 +185,12 @@ def _union_seconds(intervals: list[tuple[float, float]]) -> float:
     return total
 
 
+PYTHON_PHASES = "any Python model"  # the key of dbt_phases for the union of the Python phases
+
+
 def dbt_phases(run_results: Path) -> dict[str, float]:
+    """Wall seconds during which a model of each phase ran, and (PYTHON_PHASES) during which
+    any model of any phase but sql ran: phases overlap when their models run at the same time."""
     results = json.loads(run_results.read_text())["results"]
     intervals: dict[str, list[tuple[float, float]]] = {}
     for result in results:
@@ -145,6 +201,8 @@ def dbt_phases(run_results: Path) -> dict[str, float]:
                 start = datetime.fromisoformat(timing["started_at"].replace("Z", "+00:00"))
                 stop = datetime.fromisoformat(timing["completed_at"].replace("Z", "+00:00"))
                 intervals.setdefault(phase, []).append((start.timestamp(), stop.timestamp()))
+    python = [span for phase, spans in intervals.items() if phase != "sql" for span in spans]
+    intervals[PYTHON_PHASES] = python
     return {phase: _union_seconds(spans) for phase, spans in intervals.items()}
 
 
@@ -152,46 +210,156 @@ def run_results(project: Path) -> Path:
     return project / "warehouse" / ".dbt-target" / "build_run_results.json"
 
 
-def run_refresh(project: Path, delivery: Path) -> dict:
+def python_models(run_results: Path) -> dict[str, float]:
+    """Execution seconds of every Python model of the dbt build (the models NODE_PHASES names)."""
+    results = json.loads(run_results.read_text())["results"]
+    return {
+        name: result["execution_time"]
+        for result in results
+        if result["unique_id"].startswith("model.")
+        and (name := result["unique_id"].split(".")[-1]) in NODE_PHASES
+    }
+
+
+def run_refresh(project: Path, delivery: Path | None) -> dict:
+    """Run the refresh in `project` (on the files of `delivery`, or on the seeds); its wall and
+    CPU seconds per step and phase, total and peak memory."""
+    from one_click.refresh import STEPS, parse_step_times
+
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DBT_", "ONE_CLICK_"))}
     env.update(DO_NOT_TRACK="1", ONE_CLICK_HOME=str(project), DBT_PROFILES_DIR=str(project))
     log = project / "refresh.log"
-    started = time.monotonic()
-    marks: dict[int, float] = {}
+    command = [sys.executable, "-m", "one_click.refresh"]
+    command += ["--delivery", str(delivery)] if delivery else []
+    become_subreaper()
+    tree = ProcessTree()
+    tree.start()
+    started, cpu_started = time.monotonic(), tree.cpu_seconds()
+    marks: dict[int, float] = {}  # step number -> CPU seconds when the refresh announced it
+    output = []
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "one_click.refresh", "--delivery", str(delivery)],
+            command,
             cwd=project,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
         )
-        memory = PeakMemory(process.pid)
-        memory.start()
         for line in process.stdout:
             out.write(line)
+            output.append(line)
             if line.startswith("== ") and "/" in line:
-                marks[int(line[3 : line.index("/")])] = time.monotonic()
+                marks[int(line[3 : line.index("/")])] = tree.cpu_seconds()
         code = process.wait()
-        peak = memory.stop()
-    finished = time.monotonic()
+        finished = time.monotonic()
+        reap_orphans()
+        marks[len(STEPS) + 1] = tree.cpu_seconds()
+        peak = tree.stop()
     if code != 0:
         raise SystemExit(f"the refresh failed (exit {code}); its output: {log}")
-    steps = {}
-    for number, name in STEP_NAMES.items():
-        end = marks.get(number + 1, finished)
-        steps[name] = end - marks[number]
-    phases = {k: v for k, v in dbt_phases(run_results(project)).items() if k != "sql"}
-    # sql: the rest of the dbt build's wall time (SQL models, data and unit tests, parsing)
-    phases["sql"] = max(0.0, steps["dbt build"] - sum(phases.values()))
+    steps = parse_step_times("".join(output))
+    cpu = {name: marks[number + 1] - marks[number] for number, name in STEP_NAMES.items()}
+    cpu["validate"] += marks[1] - cpu_started  # the refresh's start, before its first step
+    # the report and the docs run at the same time: their CPU seconds are counted together
+    cpu["report + docs"] = cpu.pop("report") + cpu.pop("docs")
+    phases = dbt_phases(run_results(project))
+    # sql: the rest of the dbt build's wall time (SQL models, data and unit tests, parsing),
+    # while no Python model ran
+    phases["sql"] = max(0.0, steps["dbt build"] - phases.pop(PYTHON_PHASES))
     phases.update(
-        validate=steps["validate"],
-        report=steps["report"],
+        validate=steps["validate inputs"],
+        report=steps["render report"],
         docs=steps["docs"],
         publish=steps["publish"] + steps["verify"],
     )
-    return {"phases": phases, "total": finished - started, "peak_rss": peak}
+    return {
+        "phases": phases,
+        "steps": {STEP_NAMES[STEPS.index(step) + 1]: seconds for step, seconds in steps.items()},
+        "cpu": cpu,
+        "models": python_models(run_results(project)),
+        "total": finished - started,
+        "total_cpu": marks[len(STEPS) + 1] - cpu_started,
+        "peak_rss": peak,
+    }
+
+
+def embedded_tables(runs: list[dict]) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The tables of the embedded default: steps, the dbt build's phases, its Python models."""
+    numbered = [f"run {number}" for number in range(1, len(runs) + 1)]
+    header = ["step", *(f"{run} {kind}" for run in numbered for kind in ("wall s", "CPU s"))]
+    steps = []
+    for name in STEP_NAMES.values():
+        row = [name]
+        for run in runs:
+            cpu = run["cpu"].get(name)
+            row += [f"{run['steps'][name]:.1f}", "" if cpu is None else f"{cpu:.1f}"]
+        steps.append(row)
+    steps.append(
+        ["report + docs (at the same time)"]
+        + [cell for run in runs for cell in ("", f"{run['cpu']['report + docs']:.1f}")]
+    )
+    steps.append(
+        ["total"] + [c for run in runs for c in (f"{run['total']:.1f}", f"{run['total_cpu']:.1f}")]
+    )
+    phase_header = ["dbt build phase", *(f"{run} wall s" for run in numbered)]
+    phase_names = ("sql", "model selection", "scoring", "reasons", "segments")
+    phases = [
+        [name, *(f"{run['phases'].get(name, 0.0):.1f}" for run in runs)] for name in phase_names
+    ]
+    model_header = ["Python model", *(f"{run} s" for run in numbered)]
+    models = [
+        [name, *(f"{run['models'].get(name, 0.0):.1f}" for run in runs)]
+        for name in sorted(runs[0]["models"], key=lambda name: -runs[0]["models"][name])
+    ]
+    return [
+        ("Steps of the refresh", header, steps),
+        (
+            "The dbt build's phases (wall seconds during which a model of the phase ran)",
+            phase_header,
+            phases,
+        ),
+        (
+            "The dbt build's Python models (execution seconds, from dbt's run_results.json)",
+            model_header,
+            models,
+        ),
+    ]
+
+
+def embedded(runs: int, keep: Path | None) -> None:
+    """--embedded: the refresh of the seeds, `runs` times in a row in one scratch copy."""
+    results = Results(
+        "embedded",
+        "The refresh of the embedded default (1,297 customers, the seeds)",
+        RESULTS_DIR / "embedded.md",
+    )
+    work = keep or Path(tempfile.mkdtemp(prefix="one_click_bench_"))
+    project = work / "project_embedded"
+    shutil.rmtree(project, ignore_errors=True)
+    project.mkdir(parents=True)
+    copy_project(project)
+    measured = []
+    for number in range(1, runs + 1):
+        measured.append(run_refresh(project, None))
+        results.clear()
+        results.text(
+            "`python -m one_click.refresh` (what `make build` runs) on the seeds, in a scratch "
+            "copy of the project, run after run: run 1 parses the whole project, the next ones "
+            "partially, as a second `make build` does. Wall seconds of every step (the refresh's "
+            "own step times), and CPU seconds (user + system) of the refresh and every process "
+            "it starts: the report and the docs run at the same time, so their CPU seconds are "
+            "counted together. On a shared machine compare the CPU seconds; the wall seconds "
+            "hold on an idle one."
+        )
+        for title, header, lines in embedded_tables(measured):
+            print(f"\n{title}:")
+            print_table(header, lines)
+            results.text(f"{title}:")
+            results.table(header, lines)
+        print(f"(written to {results.write(done=number == runs)})")
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main() -> None:
@@ -200,11 +368,22 @@ def main() -> None:
     parser.add_argument("--format", choices=("csv", "parquet"), default="csv")
     parser.add_argument("--keep", type=Path, help="work here and keep it (default: a temp dir)")
     parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="time the refresh of the embedded default (the seeds) instead of synthetic sizes",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=2, help="with --embedded: refreshes in a row (default 2)"
+    )
+    parser.add_argument(
         "--results",
         type=Path,
         help="the markdown file written (default: docs/benchmarks/scale-<format>.md)",
     )
     args = parser.parse_args()
+    if args.embedded:
+        embedded(args.runs, args.keep)
+        return
     from one_click import synth
 
     results = Results(

@@ -99,12 +99,16 @@ drift_totals as (
     from drift
 ),
 
+{% set quality_gate_note = var("quality_gate_note") | replace("'", "''") %}
+
 model_month as (
     select
         '{{ var("delivery_month") }}' as score_month,
         kept_model.version as model_version,
         kept_model.training_month as model_training_month,
         kept_model.trained_in_this_build as model_trained_in_this_build,
+        -- a new model failed the quality gate and the kept model scored the month instead
+        nullif('{{ quality_gate_note }}', '') as quality_gate_note,
         drift_totals.drifted_features,
         drift_totals.max_psi
     from kept_model

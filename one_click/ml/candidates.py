@@ -21,6 +21,7 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
 from one_click.ml.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES
+from one_click.ml.folds import CALIBRATION_FOLDS
 
 SCALER_PARAM = "preprocess__numeric"
 # name -> factory; the names are what best_params JSON holds
@@ -30,8 +31,6 @@ SCALERS = {
     "robust": RobustScaler,
     "passthrough": lambda: "passthrough",
 }
-# folds of the cross-validation that fits the sigmoid calibration on the training rows
-CALIBRATION_FOLDS = 3
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,7 @@ class Candidate:
     family: str
     make_estimator: object  # callable(seed) -> unfitted estimator
     param_distributions: dict = field(default_factory=dict)
+    # the settings each inner search draws (see CANDIDATES)
     n_iter: int = 10
     # the relative cost of the family's search (1 = cheapest): the candidate search starts the
     # costliest families first, so its workers finish together
@@ -96,6 +96,11 @@ def _soft_voting(seed):
     )
 
 
+# n_iter: measured on the delivered customers at seeds 42, 7 and 1, drawing 6, 5, 4, 4 and 4
+# settings instead of 10, 8, 6, 6 and 6 takes 28-31 % less CPU for the whole search; the selected
+# family and its out-of-fold ROC-AUC stayed the same at 42 and 1 (soft_voting, 0.919 and 0.920),
+# and at 7 knn (0.921) was selected instead of soft_voting (0.9205). The search_cost order below
+# holds for these n_iter (the families' fit seconds in that search: 35, 24, 17, 9 and 7).
 CANDIDATES = {
     candidate.family: candidate
     for candidate in [
@@ -107,7 +112,7 @@ CANDIDATES = {
                 "model__weights": ["uniform", "distance"],
                 "model__p": [1, 2],
             },
-            n_iter=10,
+            n_iter=6,
             search_cost=3,
         ),
         Candidate(
@@ -118,21 +123,21 @@ CANDIDATES = {
                 "model__min_samples_leaf": randint(5, 60),
                 "model__criterion": ["gini", "entropy"],
             },
-            n_iter=8,
+            n_iter=5,
             search_cost=1,
         ),
         Candidate(
             "logistic_regression",
             _logistic_regression,
             {"model__C": loguniform(1e-3, 1e2)},
-            n_iter=6,
+            n_iter=4,
             search_cost=2,
         ),
         Candidate(
             "svc",
             _svc,
             {"model__C": loguniform(5e-2, 2e1), "model__gamma": loguniform(3e-3, 3e-1)},
-            n_iter=6,
+            n_iter=4,
             search_cost=4,
         ),
         Candidate(
@@ -143,7 +148,7 @@ CANDIDATES = {
                 "model__extra_trees__max_features": [0.1, 0.2, 0.3],
                 "model__extra_trees__min_samples_leaf": randint(1, 5),
             },
-            n_iter=6,
+            n_iter=4,
             search_cost=5,
         ),
     ]

@@ -2,7 +2,8 @@
 
 skops, not pickle: loading a pickle runs whatever code the file names. skops.io.load refuses
 every type not listed in TRUSTED_TYPES (never trusted=True), so a tampered or unexpected file
-fails to load instead of executing.
+fails to load instead of executing. skops (and with it scikit-learn) is imported only to save
+or load a model, so that the refresh, which reads only names and checks from here, starts fast.
 
 `load_model()` with no path loads the published one (warehouse/model/ of the project, see
 one_click.project.project_dir), from any directory. `check_compatible` says whether a kept
@@ -13,8 +14,8 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-import skops.io as sio
 
 from one_click.layout import MODEL_DIR, published
 from one_click.ml.features import FEATURES
@@ -24,6 +25,12 @@ from one_click.project import project_dir
 LAYOUT_VARS = ("revenue_periods", "site_time_periods", "derived_features")
 ARTIFACT_NAME = "churn_model.skops"
 METADATA_NAME = "churn_model.json"
+# the outer-fold models of the selected family (a list, fold 1 first) and the fold of each of the
+# kept model's training customers (customer_id, fold): score mode scores a training customer by
+# the fold model that did not see them (ServedModels)
+FOLD_MODELS_NAME = "churn_model.folds.skops"
+FOLD_CUSTOMERS_NAME = "churn_model.folds.parquet"
+MODEL_FILES = (ARTIFACT_NAME, METADATA_NAME, FOLD_MODELS_NAME, FOLD_CUSTOMERS_NAME)
 
 # The types a kept model of any candidate family holds beyond those skops trusts by default
 # (numpy arrays, builtins, the scikit-learn estimators it knows). Listed by hand, from
@@ -63,6 +70,8 @@ def data_fingerprint(frame: pd.DataFrame) -> str:
 
 def save_model(model, directory: Path, metadata: dict) -> tuple[Path, Path]:
     """Write the model (skops) and its metadata (JSON) into directory; returns both paths."""
+    import skops.io as sio  # here, not at the top: it imports scikit-learn (seconds)
+
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     artifact = directory / ARTIFACT_NAME
@@ -77,6 +86,67 @@ def save_model(model, directory: Path, metadata: dict) -> tuple[Path, Path]:
     return artifact, described
 
 
+def save_fold_models(models: list, fold_of: pd.DataFrame, directory: Path) -> None:
+    """Write the outer-fold models (skops, a list in fold order from 1) and the fold of every
+    training customer (parquet: customer_id, fold) beside the kept model."""
+    import skops.io as sio  # here, not at the top: it imports scikit-learn (seconds)
+
+    directory = Path(directory)
+    artifact = directory / FOLD_MODELS_NAME
+    sio.dump(list(models), artifact)
+    untrusted = [
+        name for name in sio.get_untrusted_types(file=artifact) if name not in TRUSTED_TYPES
+    ]
+    if untrusted:
+        raise TypeError(f"the fold models hold types load_fold_models would refuse: {untrusted}")
+    folds = sorted(set(fold_of["fold"].astype(int)))
+    if folds != list(range(1, len(models) + 1)):
+        raise ValueError(f"folds {folds} do not match the {len(models)} fold models")
+    fold_of[["customer_id", "fold"]].astype({"customer_id": "int32", "fold": "int32"}).to_parquet(
+        directory / FOLD_CUSTOMERS_NAME, index=False
+    )
+
+
+class ServedModels:
+    """The models that score customers in score mode: a customer the kept model trained on
+    (fold_of: customer_id -> outer fold) by the outer-fold model that did not see them, every
+    other customer by the kept model. Key 0 is the kept model, key k the model of fold k."""
+
+    def __init__(self, kept, folds: list | None = None, fold_of: pd.Series | None = None):
+        self.kept = kept
+        self.folds = list(folds or [])
+        self.fold_of = (
+            pd.Series(dtype="int32") if fold_of is None or not self.folds else fold_of
+        ).astype("int32")
+
+    def keys(self, ids) -> np.ndarray:
+        """The key of the model that scores each customer id (0: the kept model)."""
+        return self.fold_of.reindex(np.asarray(ids)).fillna(0).to_numpy(dtype=int)
+
+    def model(self, key: int):
+        return self.kept if int(key) == 0 else self.folds[int(key) - 1]
+
+
+def load_fold_models(directory: Path, kept) -> ServedModels:
+    """The kept model with its outer-fold models and their customers, from a model directory;
+    the kept model alone (with a warning) when it was kept without them."""
+    directory = Path(directory)
+    artifact, customers = directory / FOLD_MODELS_NAME, directory / FOLD_CUSTOMERS_NAME
+    if not (artifact.is_file() and customers.is_file()):
+        from one_click.log import get_logger
+
+        get_logger().warning(
+            f"{directory} holds no fold models: the kept model scores its own training "
+            "customers too (in-sample); a full refresh (make build) keeps them"
+        )
+        return ServedModels(kept)
+    import skops.io as sio  # here, not at the top: it imports scikit-learn (seconds)
+
+    folds = sio.load(artifact, trusted=TRUSTED_TYPES)
+    fold_of = pd.read_parquet(customers)
+    return ServedModels(kept, folds, fold_of.set_index("customer_id")["fold"])
+
+
 def published_model_path() -> Path:
     """The published kept model: <project>/warehouse/model/churn_model.skops."""
     return published(project_dir(), MODEL_DIR) / ARTIFACT_NAME
@@ -85,6 +155,8 @@ def published_model_path() -> Path:
 def load_model(path=None):
     """Load a kept model (default: the published one, published_model_path()); raises skops'
     UntrustedTypesFoundException on any type not trusted."""
+    import skops.io as sio  # here, not at the top: it imports scikit-learn (seconds)
+
     path = Path(path) if path else published_model_path()
     if not path.is_file():
         raise FileNotFoundError(f"no kept model at {path}: run `make build` first")
@@ -173,6 +245,14 @@ def load_kept_model(session, churn_model: pd.DataFrame):
     if version != row["version"]:
         raise ValueError(f"{artifact} holds model version {version}, not {row['version']}")
     return load_model(artifact)
+
+
+def load_served_models(session, churn_model: pd.DataFrame) -> ServedModels:
+    """load_kept_model with the outer-fold models kept beside it (load_fold_models)."""
+    kept = load_kept_model(session, churn_model)
+    [row] = churn_model.to_dict("records")
+    artifact = model_directory(session).parent / row["artifact_path"]
+    return load_fold_models(artifact.parent, kept)
 
 
 def load_metadata(path) -> dict:

@@ -16,8 +16,10 @@ customer_scores shows (checked, or the build fails):
 - any other customer of the model sample (score_kind 'out_of_fold') by the outer-fold model that
   scored them, refit from the parameters candidate_search recorded ('outer_fold_model');
 - a customer outside the model sample (score_kind 'held_out'), and in score mode every
-  customer (score_kind 'kept_model'), by the kept model, with the model sample as its background
-  ('kept_model').
+  customer the kept model never saw (score_kind 'kept_model'), by the kept model, with the model
+  sample as its background ('kept_model');
+- in score mode, a customer the kept model trained on (score_kind 'fold_model') by the kept
+  outer-fold model that did not, with the model sample as its background ('outer_fold_model').
 """
 
 import numpy as np
@@ -41,6 +43,7 @@ from one_click.ml.features import (
     feature_frame,
     sort_customers,
 )
+from one_click.ml.persist import ServedModels
 from one_click.ml.plain_reasons import (
     CONTEXT_COLUMNS,
     REASON_COLUMNS,
@@ -48,7 +51,7 @@ from one_click.ml.plain_reasons import (
     direction_features,
     plain_reasons,
 )
-from one_click.ml.scoring import HELD_OUT, KEPT_MODEL, OUT_OF_FOLD
+from one_click.ml.scoring import FOLD_MODEL, HELD_OUT, KEPT_MODEL, OUT_OF_FOLD
 from one_click.ml.selection import OUTER_FOLD, evaluation_folds, refit_fold
 
 FROM_SHAP_TABLE = "customer_shap_values"
@@ -119,7 +122,8 @@ def customer_reasons(
     targets: customer_id, the features, decline_probability and score_kind (retention_top);
     shap_values: rows of customer_shap_values (those of targets are reused); sample: the model
     sample's rows of customer_features (the outer-fold and kept models trained on them);
-    search: candidate_search; family: the selected family; kept_model: the model of churn_model;
+    search: candidate_search; family: the selected family; kept_model: the model of churn_model
+    (in score mode a persist.ServedModels, with the kept outer-fold models);
     bands: the band of typical values of every direction feature (typical_bands).
     The explanations run in n_jobs worker processes: one task per outer fold, the customers of
     the kept model in 2 x n_jobs parts.
@@ -128,14 +132,18 @@ def customer_reasons(
     targets = sort_customers(targets)
     if targets.empty:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in REASONS_DTYPES.items()})
-    unknown = set(targets["score_kind"]) - {OUT_OF_FOLD, HELD_OUT, KEPT_MODEL}
+    unknown = set(targets["score_kind"]) - {OUT_OF_FOLD, HELD_OUT, KEPT_MODEL, FOLD_MODEL}
     if unknown:
         raise ValueError(f"unknown score_kind {sorted(unknown)}")
     reused = shap_values[shap_values[ID_COLUMN].isin(targets[ID_COLUMN])]
     frames = [reused.assign(explained_by=FROM_SHAP_TABLE)]
     missing = targets[~targets[ID_COLUMN].isin(reused[ID_COLUMN])]
     out_of_fold = missing[missing["score_kind"] == OUT_OF_FOLD]
-    held_out = missing[missing["score_kind"].isin([HELD_OUT, KEPT_MODEL])]
+    held_out = missing[missing["score_kind"].isin([HELD_OUT, KEPT_MODEL, FOLD_MODEL])]
+    served = kept_model if isinstance(kept_model, ServedModels) else ServedModels(kept_model)
+    keys = served.keys(held_out[ID_COLUMN])
+    if ((keys != 0) != (held_out["score_kind"] == FOLD_MODEL).to_numpy()).any():
+        raise ValueError("the customers scored by a fold model are not those the fold models name")
     logger.info(
         f"reasons of {len(targets)} customers: {reused[ID_COLUMN].nunique()} from"
         f" customer_shap_values, {len(out_of_fold)} by their outer-fold model, {len(held_out)}"
@@ -143,10 +151,11 @@ def customer_reasons(
     )
 
     sample = sort_customers(sample)
-    X, y = feature_frame(sample), encode_target(sample)
+    X = feature_frame(sample)
     codes = CategoryCodes(X)
     tasks = []
     if len(out_of_fold):
+        y = encode_target(sample)  # only the outer-fold refits read the labels
         sample_ids = sample[ID_COLUMN].to_numpy()
         wanted = np.isin(sample_ids, out_of_fold[ID_COLUMN].to_numpy())
         if wanted.sum() != len(out_of_fold):
@@ -157,15 +166,17 @@ def customer_reasons(
                 task = delayed(_explain_by_outer_fold_model)
                 fold = (family, rows, sample, X, y, train, test, shown)
                 tasks.append(task(*fold, codes, seed, clusters))
-    if len(held_out):
-        # one background summary for all of them; the customers in parts, one task each
+    for key in np.unique(keys):
+        # one background summary per model; its customers in parts, one task each
+        model, group = served.model(key), held_out[keys == key]
         with threadpool_limits(limits=1):
-            starts, weights = background_medoids(kept_model, X, clusters, seed)
-        for part in np.array_split(np.arange(len(held_out)), 2 * max(1, n_jobs)):
+            starts, weights = background_medoids(model, X, clusters, seed)
+        source = FROM_OUTER_FOLD_MODEL if key else FROM_KEPT_MODEL
+        for part in np.array_split(np.arange(len(group)), 2 * max(1, n_jobs)):
             if len(part):
-                customers = held_out.iloc[part]
+                customers = group.iloc[part]
                 task = _explain_by_kept_model
-                tasks.append(delayed(task)(kept_model, starts, weights, customers, codes, seed))
+                tasks.append(delayed(task)(model, starts, weights, customers, codes, seed, source))
     frames += list(Parallel(n_jobs=n_jobs)(tasks))
 
     explained = pd.concat(frames, ignore_index=True)
@@ -189,7 +200,8 @@ def _explain_by_outer_fold_model(
     return long.assign(explained_by=FROM_OUTER_FOLD_MODEL)
 
 
-def _explain_by_kept_model(model, starts, weights, customers, codes, seed):
-    """Explain customers outside the sample with the kept model (runs in a worker)."""
+def _explain_by_kept_model(model, starts, weights, customers, codes, seed, source=FROM_KEPT_MODEL):
+    """Explain customers with the kept model, or in score mode with a kept outer-fold model
+    (runs in a worker)."""
     values, base = explain_from(model, starts, weights, feature_frame(customers), codes, seed)
-    return shap_long(customers, values, base, codes).assign(explained_by=FROM_KEPT_MODEL)
+    return shap_long(customers, values, base, codes).assign(explained_by=source)

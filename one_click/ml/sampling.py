@@ -13,7 +13,6 @@ project's seed, so the same customers give the same sample whatever order they c
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from one_click.ml.features import ID_COLUMN, TARGET, encode_target, sort_customers
 
@@ -31,10 +30,22 @@ def stratified_sample(customers: pd.DataFrame, size: int, seed: int) -> pd.DataF
         raise ValueError(f"a sample needs room for both classes of the label, got size {size}")
     customers = sort_customers(customers[[ID_COLUMN, TARGET]])
     if len(customers) > size:
+        # here, not at the top: importing scikit-learn takes a second, and ml.model_sample, the
+        # first model of the chain, needs it only when there are more customers than the cap
+        from sklearn.model_selection import train_test_split
+
+        labels = customers[TARGET].astype(bool)
+        # a month whose labels cannot be stratified (score mode: one class, or a class of one
+        # customer) is drawn at random; training refuses such a delivery before it gets here
+        stratify = (
+            encode_target(customers)
+            if labels.value_counts().min() >= 2 and labels.nunique() == 2
+            else None
+        )
         keep, _ = train_test_split(
             np.arange(len(customers)),
             train_size=int(size),
-            stratify=encode_target(customers),
+            stratify=stratify,
             random_state=seed,
         )
         customers = customers.iloc[np.sort(keep)]

@@ -19,6 +19,7 @@ from one_click.ml.features import (
     feature_frame,
 )
 from one_click.ml.metrics import calibration_table
+from one_click.ml.persist import ServedModels
 from one_click.ml.selection import selected_family
 from one_click.project import check_risk_bands
 
@@ -85,7 +86,10 @@ SCORING_WORKING_MEMORY_MB = 128
 # the kinds of score in customer_scores
 OUT_OF_FOLD = "out_of_fold"
 HELD_OUT = "held_out"
-KEPT_MODEL = "kept_model"  # score mode: every customer scored by the kept model of a past build
+KEPT_MODEL = "kept_model"  # score mode: a customer the kept model of a past build never saw
+# score mode: a customer the kept model trained on, scored by the kept outer-fold model that did
+# not (persist.ServedModels)
+FOLD_MODEL = "fold_model"
 
 SCORES_SCHEMA = pa.schema(
     [
@@ -108,22 +112,34 @@ def score_batch(
 ) -> tuple[pd.DataFrame, dict]:
     """Scores of one batch of customers: out of fold for the customers of the model sample
     (out_of_fold: their probability by customer_id), from the kept model for everyone else;
-    and the categories of those others that the kept model never saw (unseen_categories)."""
+    and the categories of those others that the kept model never saw (unseen_categories).
+
+    model: the kept model, or in score mode a persist.ServedModels, which scores a customer the
+    kept model trained on by the outer-fold model that did not see them (score_kind
+    FOLD_MODEL) and every other by the kept model (held_out_kind)."""
     ids = batch[ID_COLUMN].to_numpy()
     probability = out_of_fold.reindex(ids).to_numpy(dtype=float)
     held_out = np.isnan(probability)
+    kinds = np.where(held_out, held_out_kind, OUT_OF_FOLD).astype(object)
+    served = model if isinstance(model, ServedModels) else ServedModels(model)
     unseen = {}
     if held_out.any():
-        assert_model_positive_class(model)
+        assert_model_positive_class(served.kept)
         X = feature_frame(batch.loc[held_out])
-        unseen = unseen_categories(model, X)
-        probability[held_out] = model.predict_proba(X)[:, 1]
+        unseen = unseen_categories(served.kept, X)
+        keys = served.keys(ids[held_out])
+        scored = np.empty(len(X))
+        for key in np.unique(keys):
+            rows = keys == key
+            scored[rows] = served.model(key).predict_proba(X.loc[rows])[:, 1]
+        probability[held_out] = scored
+        kinds[np.flatnonzero(held_out)[keys != 0]] = FOLD_MODEL
     scores = pd.DataFrame(
         {
             ID_COLUMN: ids.astype("int32"),
             "decline_probability": probability,
             "risk_band": risk_band(probability, bands),
-            "score_kind": np.where(held_out, held_out_kind, OUT_OF_FOLD).astype(object),
+            "score_kind": kinds,
             "model_family": family,
         }
     )
@@ -160,7 +176,8 @@ def score_record_batches(
     n_jobs workers, at most 2 x n_jobs batches are read ahead of what the consumer took, so
     memory holds a few batches whatever the number of customers. held_out_kind names the
     score_kind of the customers `model` scores (KEPT_MODEL in score mode, where predictions is
-    empty and the kept model of a past build scores everyone).
+    empty and `model` is a persist.ServedModels: the kept model of a past build scores the
+    customers it never saw, its outer-fold models those it trained on, FOLD_MODEL).
     """
     family = selected_family(board)
     selected = predictions[predictions["model_family"] == family]

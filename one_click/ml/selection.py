@@ -63,11 +63,10 @@ from one_click.ml.features import (
     feature_frame,
     sort_customers,
 )
-from one_click.ml.metrics import brier_score, expected_calibration_error
+from one_click.ml.folds import HOLDOUT_SIZE, INNER_FOLDS, OUTER_FOLDS
+from one_click.ml.gate import CONFIDENCE
+from one_click.ml.metrics import brier_score, delong_interval, expected_calibration_error
 
-OUTER_FOLDS = 5
-INNER_FOLDS = 3
-HOLDOUT_SIZE = 0.25
 OUTER_FOLD = "outer_fold"
 HOLDOUT = "holdout"
 # rows the scoring time of a fit is measured on (its test rows repeated): about the cost per
@@ -285,6 +284,8 @@ LEADERBOARD_DTYPES = {
     "cv_roc_auc_std": "float64",
     "holdout_roc_auc": "float64",
     "oof_roc_auc": "float64",
+    "oof_roc_auc_lower": "float64",
+    "oof_roc_auc_upper": "float64",
     "oof_brier_score": "float64",
     "oof_calibration_error": "float64",
     "fit_seconds": "float64",
@@ -306,7 +307,9 @@ def leaderboard(search: pd.DataFrame, all_customers: int, scoring_budget_seconds
     all_customers: how many customers the build scores (customer_features), for the projection.
     best_params are the ones tuned on the 75 % part (those holdout_roc_auc scores); the outer
     folds each tuned their own (see candidate_search). oof_* are over the sample's out-of-fold
-    probabilities pooled (calibration error: see scoring.expected_calibration_error);
+    probabilities pooled (calibration error: see scoring.expected_calibration_error;
+    oof_roc_auc_lower and _upper: its 95 % DeLong interval, which the quality gate reads,
+    one_click.ml.gate);
     fit_seconds is the wall time of all the family's tuned fits. cv_rank ranks by ROC-AUC alone,
     selection_rank by the rule (1 = selected).
     """
@@ -322,6 +325,7 @@ def leaderboard(search: pd.DataFrame, all_customers: int, scoring_budget_seconds
             seconds=("scoring_seconds", "first"), scored=(ID_COLUMN, "size")
         )
         per_1000 = float(np.median(folds["seconds"] / folds["scored"] * 1000))
+        _, lower, upper = delong_interval(oof[TARGET], oof["probability"], CONFIDENCE)
         rows.append(
             {
                 "model_family": family,
@@ -332,6 +336,8 @@ def leaderboard(search: pd.DataFrame, all_customers: int, scoring_budget_seconds
                     holdout[TARGET].astype(int), holdout["probability"]
                 ),
                 "oof_roc_auc": roc_auc_score(oof[TARGET].astype(int), oof["probability"]),
+                "oof_roc_auc_lower": lower,
+                "oof_roc_auc_upper": upper,
                 "oof_brier_score": brier_score(oof[TARGET], oof["probability"]),
                 "oof_calibration_error": expected_calibration_error(
                     oof[TARGET], oof["probability"]
@@ -372,6 +378,22 @@ def leaderboard(search: pd.DataFrame, all_customers: int, scoring_budget_seconds
         .reset_index(drop=True)[list(LEADERBOARD_DTYPES)]
         .astype(LEADERBOARD_DTYPES)
     )
+
+
+def with_intervals(board: pd.DataFrame, search: pd.DataFrame) -> pd.DataFrame:
+    """A kept leaderboard with the interval of each family's oof_roc_auc (oof_roc_auc_lower,
+    _upper), computed from its search when the board was kept before they were recorded."""
+    if {"oof_roc_auc_lower", "oof_roc_auc_upper"} <= set(board.columns):
+        return board
+    oof = search[search["evaluation"] == OUTER_FOLD]
+    intervals = {
+        family: delong_interval(rows[TARGET], rows["probability"], CONFIDENCE)[1:]
+        for family, rows in oof.groupby("model_family")
+    }
+    board = board.copy()
+    board["oof_roc_auc_lower"] = board["model_family"].map(lambda f: intervals[f][0])
+    board["oof_roc_auc_upper"] = board["model_family"].map(lambda f: intervals[f][1])
+    return board
 
 
 def selected_family(board: pd.DataFrame) -> str:

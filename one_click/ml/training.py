@@ -26,19 +26,29 @@ from one_click.ml.features import (
     feature_frame,
     sort_customers,
 )
+from one_click.ml.folds import FINAL_SEARCH_FOLDS
 from one_click.ml.persist import (
     ARTIFACT_NAME,
+    FOLD_CUSTOMERS_NAME,
+    FOLD_MODELS_NAME,
     METADATA_NAME,
+    MODEL_FILES,
     check_compatible,
     data_fingerprint,
     load_metadata,
     load_model,
+    save_fold_models,
     save_model,
 )
-from one_click.ml.selection import INNER_FOLDS, fit_tuned, selected_family, tune
+from one_click.ml.selection import (
+    OUTER_FOLD,
+    evaluation_folds,
+    fit_tuned,
+    refit_fold,
+    selected_family,
+    tune,
+)
 
-# folds of the search that tunes the kept model on the model sample (as the inner searches)
-FINAL_SEARCH_FOLDS = INNER_FOLDS
 # the leaderboard's metrics of the selected family, copied into the model's metadata
 REPORTED_METRICS = [
     "cv_roc_auc_mean",
@@ -79,11 +89,35 @@ def train_final_model(customers: pd.DataFrame, family: str, seed: int, n_jobs: i
     return fit_tuned(family, search.best_params_, X, y, seed), search
 
 
+def outer_fold_models(
+    customers: pd.DataFrame, search: pd.DataFrame, family: str, seed: int, n_jobs: int
+) -> tuple[list, pd.DataFrame]:
+    """The selected family's outer-fold models, rebuilt from the parameters the search recorded
+    (each checked to reproduce its fold's out-of-fold scores, selection.refit_fold), in fold
+    order from 1, and the fold of every customer (customer_id, fold): the fold whose model did
+    not train on them."""
+    from joblib import Parallel, delayed
+
+    customers = sort_customers(customers)
+    X, y = feature_frame(customers), encode_target(customers)
+    ids = customers[ID_COLUMN].to_numpy()
+    folds = evaluation_folds(customers, search, family, OUTER_FOLD, seed)
+    models = Parallel(n_jobs=max(1, min(int(n_jobs), len(folds))))(
+        delayed(refit_fold)(family, rows, X, y, train, test, seed) for _, train, test, rows in folds
+    )
+    fold_of = pd.concat(
+        [pd.DataFrame({ID_COLUMN: ids[test], "fold": fold}) for fold, _, test, _ in folds],
+        ignore_index=True,
+    ).sort_values(ID_COLUMN)
+    return models, fold_of.reset_index(drop=True)
+
+
 def keep_selected_model(
     customers: pd.DataFrame,
     board: pd.DataFrame,
     directory: Path,
     *,
+    search: pd.DataFrame,
     seed: int,
     n_jobs: int,
     month: str,
@@ -99,18 +133,20 @@ def keep_selected_model(
     (persist.serving_layout: features, periods, derived features) and each feature's
     distribution on the training customers (drift_bins bins; one_click.ml.drift), which later
     builds compare against. seed, n_jobs (the worker count), month, drift_bins and the layout's
-    vars come from the caller (the dbt model's meta).
+    vars come from the caller (the dbt model's meta). The selected family's outer-fold models
+    (rebuilt from `search`, candidate_search) are kept beside it with the fold of each training
+    customer, so that score mode scores a training customer by a model that did not see them.
     """
     logger = get_logger()
     family = selected_family(board)
     started = time.perf_counter()
-    model, search = train_final_model(customers, family, seed, n_jobs)
+    model, final_search = train_final_model(customers, family, seed, n_jobs)
     training_frame = sort_customers(customers)[[ID_COLUMN, TARGET, *FEATURES]]
     fingerprint = data_fingerprint(training_frame)
-    params = params_to_json_ready(search.best_params_)
+    params = params_to_json_ready(final_search.best_params_)
     selected = board[board["model_family"] == family].iloc[0]
     metrics = {name: float(selected[name]) for name in REPORTED_METRICS}
-    metrics["final_search_roc_auc"] = float(search.best_score_)
+    metrics["final_search_roc_auc"] = float(final_search.best_score_)
     libraries = {"scikit-learn": sklearn.__version__, "pandas": pd.__version__}
     version = hashlib.sha256(
         json.dumps([fingerprint, family, params, libraries, seed], sort_keys=True).encode()
@@ -137,7 +173,10 @@ def keep_selected_model(
         "layout": layout,
         "feature_distributions": feature_distributions(training_frame, drift_bins),
     }
+    metadata["fold_models"] = {"file": FOLD_MODELS_NAME, "customers_file": FOLD_CUSTOMERS_NAME}
     artifact, described = save_model(model, directory, metadata)
+    folds, fold_of = outer_fold_models(customers, search, family, seed, n_jobs)
+    save_fold_models(folds, fold_of, directory)
     logger.info(
         f"kept model {family} {version} ({time.perf_counter() - started:.1f} s): {artifact}"
     )
@@ -187,8 +226,9 @@ def keep_published_model(kept_directory: Path, directory: Path, layout: dict) ->
     metadata = load_metadata(artifact)
     check_compatible(metadata, layout, load_model(artifact), source=kept_directory)
     directory.mkdir(parents=True, exist_ok=True)
-    for name in (ARTIFACT_NAME, METADATA_NAME):
-        shutil.copyfile(kept_directory / name, directory / name)
+    for name in MODEL_FILES:
+        if (kept_directory / name).is_file():  # a model kept without fold models has two
+            shutil.copyfile(kept_directory / name, directory / name)
     get_logger().info(
         f"score mode: kept model {metadata['model_family']} {metadata['version']} (trained on"
         f" {metadata.get('training_month')}) copied from {kept_directory}, not retrained"

@@ -8,6 +8,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from one_click.ml.folds import (
+    CALIBRATION_FOLDS,
+    FINAL_SEARCH_FOLDS,
+    HOLDOUT_SIZE,
+    INNER_FOLDS,
+    OUTER_FOLDS,
+)
 from one_click.validate.messages import _LINES, _ROWS, EXAMPLES_PER_PROBLEM, _Problems, _Unit
 from one_click.validate.schemas import (
     DECIMAL_NAMES,
@@ -436,10 +443,7 @@ def fewest_per_class() -> int:
     """The fewest customers of each class of the target that training can split: the search's
     outer folds (and its holdout split), the inner folds tuning a family within each, and the
     folds calibrating a model within those; and the final search's folds over all customers.
-    The fold counts are the training's own (one_click.ml)."""
-    from one_click.ml.candidates import CALIBRATION_FOLDS
-    from one_click.ml.selection import HOLDOUT_SIZE, INNER_FOLDS, OUTER_FOLDS
-    from one_click.ml.training import FINAL_SEARCH_FOLDS
+    The fold counts are the training's own (one_click.ml.folds)."""
 
     def kept(n: int, held_out: float) -> int:  # the fewest a stratified split leaves to train on
         return n - math.ceil(n * held_out)

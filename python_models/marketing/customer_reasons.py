@@ -1,7 +1,7 @@
 """The three top reasons of the customers at the top of the contact list and of the site list
 (var reasons_top_n each), each explained by the model that scored them, and their context."""
 
-from one_click.ml.persist import load_kept_model
+from one_click.ml.persist import load_served_models
 from one_click.ml.reasons import customer_reasons, retention_top, typical_bands
 from one_click.ml.sampling import rows_of
 from one_click.ml.selection import selected_family
@@ -27,7 +27,8 @@ def model(dbt, session):
         sample=rows_of(dbt.ref("customer_features"), dbt.ref("model_sample")),
         search=dbt.ref("candidate_search").df(),
         family=selected_family(dbt.ref("model_leaderboard").df()),
-        kept_model=load_kept_model(session, dbt.ref("churn_model").df()),
+        # with its outer-fold models: in score mode they score the customers it trained on
+        kept_model=load_served_models(session, dbt.ref("churn_model").df()),
         seed=int(dbt.config.meta_get("random_seed")),
         n_jobs=int(dbt.config.meta_get("workers")),
         # little or much against all scored customers: their quartiles, computed in DuckDB

@@ -27,6 +27,7 @@ def model(dbt, session):
         customers,
         board,
         model_directory(session),
+        search=dbt.ref("candidate_search").df(),
         seed=int(dbt.config.meta_get("random_seed")),
         n_jobs=int(dbt.config.meta_get("workers")),
         month=str(dbt.config.meta_get("delivery_month")),

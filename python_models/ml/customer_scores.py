@@ -1,9 +1,10 @@
 """Every customer's decline probability and risk band, scored as a stream of record batches:
 out of fold for the model sample, by the kept model for everyone else; in score mode (var
-score_only) every customer by the kept model. Each row names the month scored and the model
+score_only) by the kept model, except the customers it trained on: each by the kept outer-fold
+model that did not see them. Each row names the month scored and the model
 version and training month that scored it."""
 
-from one_click.ml.persist import load_kept_model
+from one_click.ml.persist import load_kept_model, load_served_models
 from one_click.ml.scoring import HELD_OUT, KEPT_MODEL, score_relation, stamped
 from one_click.project import check_risk_bands, meta_flag
 
@@ -17,7 +18,7 @@ def model(dbt, session):
     predictions = dbt.ref("candidate_predictions").df()
     scores = score_relation(
         dbt.ref("customer_features"),
-        load_kept_model(session, kept),
+        load_served_models(session, kept) if score_only else load_kept_model(session, kept),
         # score mode: the search's out-of-fold scores are of the training month's customers
         predictions.iloc[0:0] if score_only else predictions,
         dbt.ref("model_leaderboard").df(),

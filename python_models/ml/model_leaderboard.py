@@ -3,7 +3,7 @@ best mean outer-fold ROC-AUC is selected. In score mode (var score_only) the kep
 leaderboard, as published with it (var kept_warehouse)."""
 
 from one_click.ml.kept import kept_table
-from one_click.ml.selection import leaderboard
+from one_click.ml.selection import leaderboard, with_intervals
 from one_click.project import meta_flag
 
 
@@ -12,7 +12,8 @@ def model(dbt, session):
     dbt.config(materialized="table")
     search = dbt.ref("candidate_search").df()
     if meta_flag(dbt.config.meta_get("score_only")):
-        return kept_table(dbt.config.meta_get("kept_warehouse"), "ml.model_leaderboard")
+        kept = kept_table(dbt.config.meta_get("kept_warehouse"), "ml.model_leaderboard")
+        return with_intervals(kept, search)  # a leaderboard kept before they were recorded
     budget = float(dbt.config.meta_get("scoring_budget_seconds"))
     [(customers,)] = dbt.ref("customer_features").aggregate("count(*)").fetchall()
     return leaderboard(search, customers, budget)

@@ -16,6 +16,7 @@ from one_click.ml.features import FEATURES, encode_target, feature_frame
 from one_click.ml.persist import (
     LAYOUT_VARS,
     data_fingerprint,
+    load_fold_models,
     load_kept_model,
     load_metadata,
     load_model,
@@ -23,7 +24,7 @@ from one_click.ml.persist import (
     save_model,
     serving_layout,
 )
-from one_click.ml.selection import fit_tuned
+from one_click.ml.selection import candidate_predictions, fit_tuned, run_candidate_search
 from one_click.ml.training import REPORTED_METRICS, keep_selected_model
 from one_click.project import setting
 from one_click.score import score_customers
@@ -85,8 +86,13 @@ def test_model_directory_is_beside_the_warehouse_file(tmp_path):
 def test_kept_model_is_saved_described_and_scores_a_new_batch(customers, quick_search, tmp_path):
     board = pd.DataFrame({"model_family": ["knn", "svc"], "is_selected": [False, True]})
     board = board.assign(**dict.fromkeys(REPORTED_METRICS, 0.9))
-    first = keep_selected_model(customers, board, tmp_path / "model", n_jobs=1, **KEEP)
-    second = keep_selected_model(customers, board, tmp_path / "again" / "model", n_jobs=1, **KEEP)
+    search = run_candidate_search(customers, ["svc"], seed=SEED, n_jobs=1)
+    first = keep_selected_model(
+        customers, board, tmp_path / "model", n_jobs=1, search=search, **KEEP
+    )
+    second = keep_selected_model(
+        customers, board, tmp_path / "again" / "model", n_jobs=1, search=search, **KEEP
+    )
 
     row = first.iloc[0]
     assert row["model_family"] == "svc" and row["customers"] == len(customers)
@@ -105,13 +111,27 @@ def test_kept_model_is_saved_described_and_scores_a_new_batch(customers, quick_s
     again = score_customers(load_model(tmp_path / "again" / row["artifact_path"]), batch)
     pd.testing.assert_frame_equal(scores, again)
 
+    # the outer-fold models, kept beside it: each training customer's out-of-fold score again
+    served = load_fold_models(tmp_path / "model", model)
+    ids = customers["customer_id"].to_numpy()
+    keys = served.keys(ids)
+    assert set(keys) == {1, 2, 3, 4, 5} and (served.keys([10**6]) == 0).all()
+    oof = candidate_predictions(search).set_index("customer_id")
+    assert (keys == oof.loc[ids, "outer_fold"].to_numpy()).all()
+    X = feature_frame(customers)
+    for key in set(keys):
+        rows = keys == key
+        scored = served.model(key).predict_proba(X[rows])[:, 1]
+        assert np.allclose(scored, oof.loc[ids[rows], "oof_probability"], atol=1e-9)
+
 
 def test_the_kept_model_of_the_churn_model_row_is_loaded_beside_the_warehouse(
     customers, quick_search, tmp_path
 ):
     board = pd.DataFrame({"model_family": ["logistic_regression"], "is_selected": [True]})
     board = board.assign(**dict.fromkeys(REPORTED_METRICS, 0.9))
-    row = keep_selected_model(customers, board, tmp_path / "model", n_jobs=1, **KEEP)
+    search = run_candidate_search(customers, ["logistic_regression"], seed=SEED, n_jobs=1)
+    row = keep_selected_model(customers, board, tmp_path / "model", n_jobs=1, search=search, **KEEP)
     connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     try:
         model = load_kept_model(connection, row)

@@ -24,6 +24,7 @@ from helpers import PROJECT_DIR, child_env, copy_project, explain, query, run_re
 
 from one_click import monthly, publish, synth
 from one_click.i18n import REPORT_LANGUAGES, Translator, messages
+from one_click.ml.persist import MODEL_FILES
 from one_click.project import setting
 
 pytestmark = pytest.mark.slow  # every test reads the three refreshes of the chain
@@ -113,10 +114,19 @@ def test_each_month_is_published_with_its_mode(chain):
         "select any_value(month), any_value(model_version), any_value(training_month), "
         "list(distinct score_kind) from ml.customer_scores",
     )
-    assert (month, trained_on, kinds) == (MONTHS[2], MONTHS[0], ["kept_model"])
-    assert (
-        version == json.loads((chain.warehouse / "model/churn_model.json").read_text())["version"]
+    assert (month, trained_on) == (MONTHS[2], MONTHS[0])
+    assert set(kinds) <= {"kept_model", "fold_model"}
+    # a customer the kept model trained on is scored by the outer-fold model that did not
+    [(wrong,)] = query(
+        chain.database,
+        "select count(*) from ml.customer_scores s left join "
+        f"read_parquet('{chain.warehouse / 'model/churn_model.folds.parquet'}') f "
+        "using (customer_id) where (f.fold is not null) <> (s.score_kind = 'fold_model')",
     )
+    assert wrong == 0
+    assert version == json.loads((chain.warehouse / "model/churn_model.json").read_text())[
+        "version"
+    ]
     [(title_month, trained_in_build)] = query(
         chain.database,
         "select score_month, model_trained_in_this_build from reporting.rpt_summary",
@@ -131,7 +141,7 @@ def test_each_month_is_published_with_its_mode(chain):
 
 def test_score_mode_leaves_the_kept_model_byte_for_byte(chain):
     model = {name: digest for name, digest in chain.files[MONTHS[0]].items() if "model" in name}
-    assert len(model) == 2
+    assert len(model) == len(MODEL_FILES)  # the kept model, its metadata, its fold models
     for month in MONTHS[1:]:
         assert {n: d for n, d in chain.files[month].items() if "model" in n} == model
     previous = publish.previous_release(chain.warehouse)

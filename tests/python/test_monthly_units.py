@@ -23,6 +23,7 @@ from one_click.ml.persist import (
     load_metadata,
     serving_layout,
 )
+from one_click.ml.selection import run_candidate_search
 from one_click.ml.training import REPORTED_METRICS, keep_published_model, keep_selected_model
 from one_click.project import setting
 
@@ -100,6 +101,7 @@ def kept(customers, quick_search, tmp_path):
         customers,
         board,
         tmp_path / "kept" / "model",
+        search=run_candidate_search(customers, ["logistic_regression"], seed=SEED, n_jobs=1),
         seed=SEED,
         n_jobs=1,
         month="2026-10",

@@ -214,14 +214,14 @@ def definitions() -> dict[str, list]:
     from one_click.ml.features import FEATURES
     from one_click.ml.persist import ARTIFACT_NAME, METADATA_NAME
     from one_click.ml.reasons import FROM_KEPT_MODEL, FROM_OUTER_FOLD_MODEL, FROM_SHAP_TABLE
-    from one_click.ml.scoring import HELD_OUT, KEPT_MODEL, OUT_OF_FOLD
+    from one_click.ml.scoring import FOLD_MODEL, HELD_OUT, KEPT_MODEL, OUT_OF_FOLD
     from one_click.ml.selection import HOLDOUT, OUTER_FOLD
 
     return {
         "model_family": FAMILIES,
         "feature": FEATURES,
         "risk_band": list(VARS["risk_bands"]),
-        "score_kind": [OUT_OF_FOLD, HELD_OUT, KEPT_MODEL],
+        "score_kind": [OUT_OF_FOLD, HELD_OUT, KEPT_MODEL, FOLD_MODEL],
         "evaluation": [OUTER_FOLD, HOLDOUT],
         "artifact_path": [f"{MODEL_DIR}/{ARTIFACT_NAME}"],
         "metadata_path": [f"{MODEL_DIR}/{METADATA_NAME}"],
