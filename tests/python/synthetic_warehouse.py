@@ -836,6 +836,7 @@ def frames(
         "model_version": "0123456789ab",
         "model_training_month": PREVIOUS_MONTH,
         "model_trained_in_this_build": False,
+        "quality_gate_note": None,  # the new model passed the quality gate
         "drifted_features": 1,
         "max_psi": 0.31,
         "high_risk_band": "high",
