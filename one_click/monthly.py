@@ -6,14 +6,16 @@ Every release (one_click.publish) holds, besides the warehouse, model, report an
     release.json                              the month, the mode (train or score), the model
     history/month=YYYY-MM/scores.parquet      the month's scores, one file per published month
     history/month=YYYY-MM/assignment.parquet  the month's campaign: contacted or control
+    history/month=YYYY-MM/campaign_results.parquet  the earlier campaigns' effect read from the
+                                              month's delivery (empty before any outcome)
 
 A refresh of month M builds its release's history from the published one: every other month's
 files are hard-linked (the same bytes, never rewritten), and M's files are written from the new
-warehouse's history.monthly_scores and marketing.campaign_assignment. The history therefore
-switches with the rest of the set in the one atomic flip: a failed or killed refresh publishes
-nothing and changes no month; re-publishing M replaces M only; a rollback puts back the previous
-set's history, which lacks the rolled-back month's scores and assignment (or holds their earlier
-version) and shares every other file.
+warehouse's history.monthly_scores, marketing.campaign_assignment and marketing.campaign_results.
+The history therefore switches with the rest of the set in the one atomic flip: a failed or
+killed refresh publishes nothing and changes no month; re-publishing M replaces M only; a
+rollback puts back the previous set's history, which lacks the rolled-back month's files (or
+holds their earlier version) and shares every other file.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -31,12 +34,35 @@ from one_click.project import setting
 
 SCORES_FILE = "scores.parquet"
 ASSIGNMENT_FILE = "assignment.parquet"
+CAMPAIGN_RESULTS_FILE = "campaign_results.parquet"
 PARTITION = "month="
 MONTH_PATTERN = re.compile(r"(\d{4})-(\d{2})")
 MONTHLY_SCORES = "history.monthly_scores"
 CAMPAIGN_ASSIGNMENT = "marketing.campaign_assignment"
-# the files of a month's history, each from the relation of the build it is written from
-MONTH_FILES = {SCORES_FILE: MONTHLY_SCORES, ASSIGNMENT_FILE: CAMPAIGN_ASSIGNMENT}
+CAMPAIGN_RESULTS = "marketing.campaign_results"
+
+
+class MonthFile(NamedTuple):
+    """A file of a month's history: the build's relation it is written from, the column holding
+    the month (left out of the file: the folder name carries it) and the order of its rows."""
+
+    relation: str
+    month_column: str
+    order: str
+    # whether the relation may be empty (no contact list, no earlier campaign's outcome yet)
+    may_be_empty: bool
+
+
+MONTH_FILES = {
+    SCORES_FILE: MonthFile(MONTHLY_SCORES, "month", "customer_id", may_be_empty=False),
+    ASSIGNMENT_FILE: MonthFile(CAMPAIGN_ASSIGNMENT, "month", "customer_id", may_be_empty=True),
+    CAMPAIGN_RESULTS_FILE: MonthFile(
+        CAMPAIGN_RESULTS,
+        "outcome_month",
+        "campaign_month, outcome_read, group_level, group_name",
+        may_be_empty=True,
+    ),
+}
 REALIZED_TABLE = "ml.realized_performance"
 DRIFT_TABLE = "ml.feature_drift"
 MODEL_TABLE = "ml.churn_model"
@@ -97,9 +123,9 @@ def history_months(release: Path | None, name: str = SCORES_FILE) -> list[str]:
 
 def write_history(build: Path, database: Path, release: Path | None, month: str) -> list[str]:
     """The build's history/: every month of the published release's history but `month`,
-    hard-linked with its files (a month published before the campaign assignment was kept has
-    its scores only), and `month` written from the build's history.monthly_scores and
-    marketing.campaign_assignment. Returns the months it holds."""
+    hard-linked with its files (a month published before the campaign assignment or results
+    were kept has the files it had), and `month` written from the build's relations
+    (MONTH_FILES). Returns the months it holds."""
     target = build / HISTORY_DIR
     target.mkdir()
     for other in history_months(release):
@@ -112,15 +138,17 @@ def write_history(build: Path, database: Path, release: Path | None, month: str)
     folder = target / f"{PARTITION}{month}"
     folder.mkdir()
     with duckdb.connect(str(database), read_only=True) as con:
-        for name, relation in MONTH_FILES.items():
-            found = con.sql(f"select distinct month from {relation}").fetchall()
+        for name, (relation, column, order, may_be_empty) in MONTH_FILES.items():
+            found = con.sql(f"select distinct {column} from {relation}").fetchall()
             months = {row[0] for row in found}
             # an empty contact list makes an empty assignment: its file is still written
-            if months - {month} or (name == SCORES_FILE and months != {month}):
-                raise ValueError(f"{relation} holds months {sorted(months)}, not {month}")
+            if months - {month} or (not may_be_empty and months != {month}):
+                raise ValueError(
+                    f"{relation} holds months {sorted(months)} ({column}), not {month}"
+                )
             path = str(folder / name).replace("'", "''")
             con.execute(
-                f"copy (select * exclude (month) from {relation} order by customer_id) "
+                f"copy (select * exclude ({column}) from {relation} order by {order}) "
                 f"to '{path}' (format parquet)"
             )
     return history_months(build)

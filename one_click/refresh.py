@@ -644,6 +644,9 @@ def refresh(
             "history_dir": str(warehouse / HISTORY_DIR),
             "history_months": [m for m in monthly.history_months(release) if m != month],
             "assignment_months": monthly.history_months(release, monthly.ASSIGNMENT_FILE),
+            "campaign_results_months": monthly.history_months(
+                release, monthly.CAMPAIGN_RESULTS_FILE
+            ),
         }
         if score_only:
             delivery.run_vars.update(

@@ -1,11 +1,45 @@
--- «Что сработало» / "What worked": the measured effect of every earlier campaign whose outcome
--- this delivery holds (marketing.campaign_results), final read first, the whole campaign, then
--- per action and per segment, the largest groups first. Rates and intervals to 4 decimals,
--- profits to 2.
+-- «Что сработало» / "What worked": the measured effect of every earlier campaign, its latest
+-- reads over every published month (history.campaign_results_history): per campaign and read
+-- (final, early) the rows of one outcome month, this build's month first (it replaces what an
+-- earlier publication of the month read), else the latest. Newest campaign first, final read
+-- first, the whole campaign, then per action and per segment, the largest groups first. Rates
+-- and intervals to 4 decimals, profits to 2.
 with
 
 results as (
-    select * from {{ ref('campaign_results') }}
+    select * from {{ ref('campaign_results_history') }}
+),
+
+-- the outcome month each campaign's read is shown from: this build's, else the latest
+read_months as (
+    select distinct
+        campaign_month,
+        outcome_read,
+        outcome_month
+    from results
+),
+
+ranked_months as (
+    select
+        *,
+        row_number() over (
+            partition by campaign_month, outcome_read
+            order by
+                outcome_month = '{{ var("delivery_month") }}' desc,
+                outcome_month desc
+        ) as recency
+    from read_months
+),
+
+latest as (
+    select results.*
+    from results
+    inner join ranked_months
+        on
+            results.campaign_month = ranked_months.campaign_month
+            and results.outcome_read = ranked_months.outcome_read
+            and results.outcome_month = ranked_months.outcome_month
+    where ranked_months.recency = 1
 ),
 
 ordered as (
@@ -32,7 +66,7 @@ ordered as (
         round(profit_kept, 2) as profit_kept,
         round(profit_kept_low, 2) as profit_kept_low,
         round(profit_kept_high, 2) as profit_kept_high
-    from results
+    from latest
     order by
         campaign_month desc,
         outcome_read desc,

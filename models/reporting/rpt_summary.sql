@@ -73,6 +73,9 @@ selected as (
     select
         model_family as selected_model,
         oof_roc_auc as selected_oof_roc_auc,
+        -- the interval the quality gate judges (one_click.ml.gate), with the bar below
+        oof_roc_auc_lower as selected_oof_roc_auc_lower,
+        oof_roc_auc_upper as selected_oof_roc_auc_upper,
         cv_roc_auc_mean as selected_cv_roc_auc_mean,
         cv_roc_auc_std as selected_cv_roc_auc_std,
         holdout_roc_auc as selected_holdout_roc_auc
@@ -129,7 +132,8 @@ summary as (
         cast({{ var('lever_success_share') }} as double) as lever_success_share,
         cast({{ var('lever_success_share_range')['low'] }} as double) as lever_success_share_low,
         cast({{ var('lever_success_share_range')['high'] }} as double)
-            as lever_success_share_high
+            as lever_success_share_high,
+        cast({{ var('min_selected_roc_auc') }} as double) as min_selected_roc_auc
     from selected
     cross join totals
     cross join list_totals

@@ -427,18 +427,29 @@ def reliability_diagram(
         return to_data_uri(fig)
 
 
-def feature_importance(importance: pd.DataFrame, top: int = 15, *, tr: Translator) -> str:
-    """Mean |SHAP| and permutation importance (± std) side by side, in SHAP order."""
+def feature_importance(
+    importance: pd.DataFrame, top: int = 15, *, permutation: bool = True, tr: Translator
+) -> str:
+    """Mean |SHAP| and permutation importance (± std) side by side, in SHAP order; the SHAP panel
+    alone when permutation importance was skipped (`permutation` False: the month's labels could
+    not measure it)."""
     shown = importance.sort_values(["shap_rank", "feature"]).head(top)
     names = [tr.feature(f) for f in shown["feature"]]
     positions = np.arange(len(shown))[::-1]
     with matplotlib.rc_context(STYLE):
-        fig = _figure(10, 0.32 * len(shown) + 1.5)
-        shap_ax, perm_ax = fig.subplots(1, 2, sharey=True)
+        if not permutation:
+            fig = _figure(6, 0.32 * len(shown) + 1.5)
+            shap_ax = fig.subplots()
+        else:
+            fig = _figure(10, 0.32 * len(shown) + 1.5)
+            shap_ax, perm_ax = fig.subplots(1, 2, sharey=True)
         shap_ax.barh(positions, shown["mean_abs_shap"], color=DECLINED_COLOUR, alpha=0.85)
         shap_ax.set_yticks(positions, names)
         shap_ax.set_xlabel(_wrap(tr.t("plots.importance.shap_axis"), 40))
         shap_ax.set_title(tr.t("plots.importance.shap_title"))
+        if not permutation:
+            _numbers(tr, shap_ax.xaxis)
+            return to_data_uri(fig)
         perm_ax.barh(
             positions,
             shown["permutation_importance_mean"],

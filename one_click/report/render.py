@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from one_click.i18n import REPORT_LANGUAGES, Translator, is_missing
 from one_click.labels import actions
+from one_click.ml import gate
 from one_click.ml.features import FEATURES, TARGET
 from one_click.ml.plain_reasons import SEPARATOR
 from one_click.project import setting
@@ -198,6 +199,40 @@ def _summary(data: ReportData, tr: Translator) -> dict:
     }
 
 
+def quality_gate(summary: dict) -> dict | None:
+    """What the quality gate (one_click.ml.gate) decided about this month's model, when the report
+    must say it: {"decision", "note"}; None when the model passed or was not judged.
+
+    A new model that failed the gate was replaced by the kept model, and the refresh left its
+    note (rpt_summary.quality_gate_note). A model trained in this build was published: the gate
+    is judged again on its interval (rpt_summary) to say whether it was published below the bar,
+    or with no kept model to fall back to. A month scored by the kept model (`make score`) was
+    not judged."""
+    note = summary.get("quality_gate_note")
+    if not is_missing(note):
+        return {"decision": gate.KEEP_KEPT_MODEL, "note": str(note)}
+    values = [
+        summary.get(key)
+        for key in (
+            "selected_oof_roc_auc",
+            "selected_oof_roc_auc_lower",
+            "selected_oof_roc_auc_upper",
+            "min_selected_roc_auc",
+        )
+    ]
+    if not summary.get("model_trained_in_this_build") or any(is_missing(v) for v in values):
+        return None
+    # published: so there was no kept model to fall back to when the whole interval is below
+    decision = gate.judge(*(float(v) for v in values), kept_model=False)
+    if decision.decision == gate.PUBLISH:
+        return None
+    return {"decision": decision.decision, "note": decision.message}
+
+
+def _gate(data: ReportData, tr: Translator) -> dict:
+    return {"quality_gate": quality_gate(_records(data["summary"])[0])}
+
+
 def _quality(data: ReportData, tr: Translator) -> dict:
     """The model's quality in plain words, out of fold (rpt_model_quality)."""
     return {"quality": _records(data["model_quality"])[0]}
@@ -289,9 +324,12 @@ def _model(data: ReportData, tr: Translator) -> dict:
     importance = data["feature_importance"]
     shap_order = list(importance.sort_values(["shap_rank", "feature"])["feature"])
     shap_values = data["shap_values"]
+    # permutation importance skipped: the month's labels could not measure it
+    notes = importance["permutation_note"].dropna()
     return {
         "leaderboard": _records(leaderboard),
         "feature_importance": _records(importance),
+        "permutation_note": None if notes.empty else str(notes.iloc[0]),
         "dependence_features": shap_order[:DEPENDENCE_FEATURES],
         "risk_bands": _records(data["risk_bands"]),
         "figures": {
@@ -299,7 +337,7 @@ def _model(data: ReportData, tr: Translator) -> dict:
             "reliability": plots.reliability_diagram(
                 data["model_calibration"], brier, selected, tr=tr
             ),
-            "importance": plots.feature_importance(importance, tr=tr),
+            "importance": plots.feature_importance(importance, permutation=notes.empty, tr=tr),
             "beeswarm": plots.shap_beeswarm(shap_values, shap_order, tr=tr),
             "dependence": plots.shap_dependence(
                 shap_values, shap_order[:DEPENDENCE_FEATURES], tr=tr
@@ -376,20 +414,22 @@ def action_name(code, tr: Translator) -> str:
 
 
 def _worked(data: ReportData, tr: Translator) -> dict:
-    """What worked: this month's control group and what it can detect (rpt_campaign_design),
-    and the latest earlier campaign's measured effect (rpt_campaign_results): its final read
-    for the whole campaign and per action, or else its early read."""
+    """What worked: this month's control group and what it can detect (rpt_campaign_design), and
+    every earlier campaign's latest reads (rpt_campaign_results, over every published month): the
+    newest campaign whose final read arrived, for the whole campaign and per action; the earlier
+    ones with a final read, one line each; and the first signs (early read) of the campaigns
+    whose final read has not arrived yet, newest first."""
     design = data["campaign_design"]
     month = data["summary"]["score_month"].iloc[0]
     this_month = design[design["month"] == month]
     results = data["campaign_results"]
     final = results[results["outcome_read"] == "final"]
-    rows = []
-    final_month = None
-    if len(final):
-        final_month = final["campaign_month"].max()
+    final_months = sorted(final["campaign_month"].unique(), reverse=True)
+    rows, earlier = [], []
+    if final_months:
         latest = final[
-            (final["campaign_month"] == final_month) & final["group_level"].isin(["all", "action"])
+            (final["campaign_month"] == final_months[0])
+            & final["group_level"].isin(["all", "action"])
         ]
         for row in _records(latest):
             name = (
@@ -398,13 +438,23 @@ def _worked(data: ReportData, tr: Translator) -> dict:
                 else action_name(row["group_name"], tr)
             )
             rows.append({**row, "name": name})
-    early = results[(results["outcome_read"] == "early") & (results["group_level"] == "all")]
+        whole = final[final["campaign_month"].isin(final_months[1:]) & (final["group_level"] == "all")]
+        earlier = [
+            {**row, "name": tr.month(row["campaign_month"])}
+            for row in _records(whole.sort_values("campaign_month", ascending=False))
+        ]
+    early = results[
+        (results["outcome_read"] == "early")
+        & (results["group_level"] == "all")
+        & ~results["campaign_month"].isin(final_months)
+    ]
     early = early.sort_values("campaign_month", ascending=False)
     return {
         "campaign_design": _records(this_month)[0] if len(this_month) else None,
-        "worked_month": None if final_month is None else tr.month(final_month),
+        "worked_month": tr.month(final_months[0]) if final_months else None,
         "worked_rows": rows,
-        "early_read": (_records(early)[0] if len(early) else None),
+        "worked_earlier": earlier,
+        "early_reads": _records(early),
     }
 
 
@@ -428,6 +478,7 @@ def _realized(data: ReportData, tr: Translator) -> dict:
 # part of the page -> (the frames it shows, the function that prepares them)
 PARTS = {
     "summary": (("summary", "contact_list"), _summary),
+    "gate": (("summary",), _gate),
     "groups": (("segment_recommendations",), _top_groups),
     "quality": (("model_quality",), _quality),
     "offers": (("contact_list",), _offers),

