@@ -5,13 +5,6 @@
 -- campaign_results_months, passed by the refresh, lists the months holding one besides this
 -- build's). A plain `dbt build` has this month only.
 {%- set months = var('campaign_results_months') | reject('equalto', var('delivery_month')) | list %}
-{%- set columns = [
-    'campaign_month', 'outcome_month', 'outcome_read', 'outcome', 'group_level', 'group_name',
-    'contacted_customers', 'control_customers', 'contacted_value', 'control_value',
-    'difference', 'difference_low', 'difference_high', 'interval_method',
-    'minimal_detectable_effect', 'is_informative', 'success_share', 'success_share_low',
-    'success_share_high', 'profit_base', 'profit_kept', 'profit_kept_low', 'profit_kept_high',
-] %}
 with
 
 this_month as (
@@ -42,15 +35,55 @@ earlier_months as (
 
 history as (
     select
-        {%- for column in columns %}
-        {{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
+        campaign_month,
+        outcome_month,
+        outcome_read,
+        outcome,
+        group_level,
+        group_name,
+        contacted_customers,
+        control_customers,
+        contacted_value,
+        control_value,
+        difference,
+        difference_low,
+        difference_high,
+        interval_method,
+        minimal_detectable_effect,
+        is_informative,
+        success_share,
+        success_share_low,
+        success_share_high,
+        profit_base,
+        profit_kept,
+        profit_kept_low,
+        profit_kept_high
     from this_month
     union all
     select
-        {%- for column in columns %}
-        {{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
+        campaign_month,
+        outcome_month,
+        outcome_read,
+        outcome,
+        group_level,
+        group_name,
+        contacted_customers,
+        control_customers,
+        contacted_value,
+        control_value,
+        difference,
+        difference_low,
+        difference_high,
+        interval_method,
+        minimal_detectable_effect,
+        is_informative,
+        success_share,
+        success_share_low,
+        success_share_high,
+        profit_base,
+        profit_kept,
+        profit_kept_low,
+        profit_kept_high
     from earlier_months
 )
 

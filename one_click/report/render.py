@@ -438,7 +438,9 @@ def _worked(data: ReportData, tr: Translator) -> dict:
                 else action_name(row["group_name"], tr)
             )
             rows.append({**row, "name": name})
-        whole = final[final["campaign_month"].isin(final_months[1:]) & (final["group_level"] == "all")]
+        whole = final[
+            final["campaign_month"].isin(final_months[1:]) & (final["group_level"] == "all")
+        ]
         earlier = [
             {**row, "name": tr.month(row["campaign_month"])}
             for row in _records(whole.sort_values("campaign_month", ascending=False))

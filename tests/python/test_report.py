@@ -1137,3 +1137,234 @@ def test_realized_accuracy_below_the_bar_warns_on_the_technical_page(
     assert message("report.realized.warning", code) in html
     assert number(performance["roc_auc"].iloc[0], code, "0.000") in _visible_text(html)
     assert 'id="realized-calibration"' in html
+
+
+# ---------------------------------------------------------------------------------------------
+# the quality gate and the statistics the month's labels cannot support
+
+
+# the synthetic model's training month (synthetic_warehouse.PREVIOUS_MONTH) as people name it
+TRAINING_MONTH_NAMES = {"ru": "октябрь 2026", "en": "October 2026"}
+
+
+def _changed(warehouse: Path, target: Path, *statements: str, **values) -> Path:
+    """A copy of the synthetic warehouse at `target` with `statements` run on it."""
+    changed = shutil.copyfile(warehouse, target)
+    with duckdb.connect(str(changed)) as con:
+        for statement in statements:
+            con.execute(statement, values or None)
+    return changed
+
+
+def _pages(warehouse: Path, directory: Path, monkeypatch) -> dict[str, tuple[str, str]]:
+    """Language code -> (marketers' page, technical page) rendered from `warehouse`."""
+    stub_figures(monkeypatch)
+    render(warehouse, directory, generated_at=GENERATED_AT)
+    return {
+        lg.code: tuple(
+            (directory / name).read_text(encoding="utf-8") for name in (lg.output, lg.technical)
+        )
+        for lg in REPORT_LANGUAGES
+    }
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_a_month_the_gate_kept_the_earlier_model_says_so_on_both_pages(
+    warehouse, tmp_path, monkeypatch
+):
+    from one_click.ml import gate
+
+    bar = float(setting("min_selected_roc_auc"))
+    decision = gate.judge(bar - 0.06, bar - 0.08, bar - 0.04, bar, kept_model=True)
+    assert decision.decision == gate.KEEP_KEPT_MODEL
+    kept = _changed(
+        warehouse,
+        tmp_path / "kept.duckdb",
+        "update reporting.rpt_summary set quality_gate_note = $note, "
+        "model_trained_in_this_build = false",
+        note=decision.message,
+    )
+    pages = _pages(kept, tmp_path / "out", monkeypatch)
+    for code, (report, technical_page) in pages.items():
+        plain = message(
+            "report.gate.keep_kept_model", code, training_month=TRAINING_MONTH_NAMES[code]
+        )
+        marketers = parse(report)
+        # on the first screen, in plain words: no code name, no English note
+        assert marketers.by_id["quality-gate"] == _plain(plain)
+        assert report.index('id="quality-gate"') < report.index('id="summary-contact-customers"')
+        assert decision.message not in _visible_text(report)
+        # the technical page: the same words, and what the refresh said
+        technical_page = parse(technical_page)
+        said = message(
+            "report.gate.technical", code, bar=number(bar, code, "0.000"), note=decision.message
+        )
+        assert technical_page.by_id["quality-gate-note"] == _plain(said)
+        assert technical_page.by_id["quality-gate"].startswith(_plain(plain))
+    russian = _visible_text(pages["ru"][0]).replace(INJECTED, "")
+    assert _latin_words(russian) - LATIN_ALLOWED == set()
+
+
+@pytest.mark.parametrize(
+    ("estimate", "lower", "upper", "key"),
+    [
+        # the estimate below the bar, the interval reaching it: published with a warning
+        (-0.005, -0.02, 0.01, "report.gate.publish_below_bar"),
+        # the whole interval below and no kept model: published anyway, loudly
+        (-0.06, -0.08, -0.04, "report.gate.publish_first_below_bar"),
+        # passed: nothing to say
+        (0.01, -0.005, 0.025, None),
+    ],
+)
+def test_a_new_model_below_the_bar_is_said_so(
+    warehouse, tmp_path, monkeypatch, estimate, lower, upper, key
+):
+    bar = float(setting("min_selected_roc_auc"))
+    trained = _changed(
+        warehouse,
+        tmp_path / "trained.duckdb",
+        "update reporting.rpt_summary set model_trained_in_this_build = true, "
+        "selected_oof_roc_auc = $estimate, selected_oof_roc_auc_lower = $lower, "
+        "selected_oof_roc_auc_upper = $upper",
+        estimate=bar + estimate,
+        lower=bar + lower,
+        upper=bar + upper,
+    )
+    for code, (report, technical_page) in _pages(trained, tmp_path / "out", monkeypatch).items():
+        if key is None:
+            assert 'id="quality-gate"' not in report + technical_page
+            continue
+        assert parse(report).by_id["quality-gate"] == _plain(message(key, code))
+        assert parse(technical_page).by_id["quality-gate"].startswith(_plain(message(key, code)))
+        assert "WARNING" in parse(technical_page).by_id["quality-gate-note"]
+
+
+def test_a_model_the_gate_passed_or_did_not_judge_is_not_warned_about(reports, technical):
+    # the synthetic month is scored by the kept model (make score): the gate did not judge it
+    for html in (*reports.values(), *technical.values()):
+        assert 'id="quality-gate"' not in html
+
+
+def test_skipped_permutation_importance_is_said_not_shown_empty(warehouse, tmp_path, monkeypatch):
+    note = (
+        "skipped: all 40 customers of this month have the same label (declined); it needs both "
+        "classes"
+    )
+    skipped = _changed(
+        warehouse,
+        tmp_path / "skipped.duckdb",
+        "update reporting.rpt_feature_importance set permutation_importance_mean = null, "
+        "permutation_importance_std = null, permutation_rank = null, permutation_note = $note",
+        note=note,
+    )
+    for code, (_, technical_page) in _pages(skipped, tmp_path / "out", monkeypatch).items():
+        page = parse(technical_page)
+        assert page.by_id["permutation-skipped"] == _plain(
+            message("report.model.permutation_skipped", code, note=note)
+        )
+        rows = [row for row in page.tables["feature-importance"] if row]
+        assert len(rows) == len(views(skipped, "feature_importance")[0])
+        assert {len(row) for row in rows} == {3}  # rank, feature, mean |SHAP|: no empty columns
+        assert not any("—" in cell for row in rows for cell in row)
+        table = technical_page[technical_page.index('id="feature-importance"') :]
+        table = table[: table.index("</table>")]
+        for title in ("report.col.permutation", "report.col.permutation_rank"):
+            assert message(title, code) not in table
+
+
+def test_permutation_importance_is_shown_when_the_labels_support_it(technical):
+    for code, html in technical.items():
+        page = parse(html)
+        assert "permutation-skipped" not in page.by_id
+        rows = [row for row in page.tables["feature-importance"] if row]
+        assert {len(row) for row in rows} == {6}
+        assert message("report.col.permutation", code) in html
+
+
+def test_the_importance_figure_draws_shap_alone_when_permutation_was_skipped(warehouse):
+    [importance] = views(warehouse, "feature_importance")
+    importance[["permutation_importance_mean", "permutation_importance_std"]] = float("nan")
+    tr = Translator.of("ru")
+    alone = plots.feature_importance(importance, permutation=False, tr=tr)
+    both = plots.feature_importance(views(warehouse, "feature_importance")[0], tr=tr)
+    assert alone.startswith("data:image/png;base64,")
+    # half as wide: one panel, not two side by side
+    width = {
+        name: int.from_bytes(base64.b64decode(uri.split(",", 1)[1])[16:20], "big")
+        for name, uri in (("alone", alone), ("both", both))
+    }
+    assert width["alone"] < 0.7 * width["both"]
+
+
+# ---------------------------------------------------------------------------------------------
+# what worked, over every published month
+
+
+def test_what_worked_shows_every_earlier_campaigns_latest_reads(warehouse, tmp_path, monkeypatch):
+    [results] = views(warehouse, "campaign_results")
+    final = results[(results["outcome_read"] == "final") & (results["group_level"] == "all")]
+    latest = final["campaign_month"].max()
+    whole = final.iloc[0]
+    # two earlier campaigns read in earlier months (their final read), the first informative; an
+    # early read of a campaign whose final read has arrived (not shown again); a newer early read
+    columns = ", ".join(results.columns)
+    insert = (
+        f"insert into reporting.rpt_campaign_results ({columns}) select {columns} from incoming"
+    )
+    earlier = pd.DataFrame(
+        [
+            {**whole, "campaign_month": "2026-05", "outcome_month": "2026-08"},
+            {
+                **whole,
+                "campaign_month": "2026-04",
+                "outcome_month": "2026-07",
+                "contacted_customers": 111,
+                "is_informative": False,
+            },
+        ]
+    )
+    early = results[results["outcome_read"] == "early"].iloc[0]
+    early_rows = pd.DataFrame(
+        [
+            {**early, "campaign_month": latest, "outcome_month": "2026-09"},
+            {**early, "campaign_month": "2026-11", "outcome_month": "2026-12", "difference": 7.5},
+        ]
+    )
+    changed = shutil.copyfile(warehouse, tmp_path / "months.duckdb")
+    with duckdb.connect(str(changed)) as con:
+        for frame in (earlier, early_rows):
+            con.register("incoming", frame)
+            con.execute(insert)
+            con.unregister("incoming")
+    for code, (report, _) in _pages(changed, tmp_path / "out", monkeypatch).items():
+        page = parse(report)
+        tr = Translator.of(code)
+        # the newest final read in detail, as before
+        assert page.by_id["worked-intro"] == _plain(
+            message("report.worked.results_intro", code, month=tr.month(latest))
+        )
+        # the earlier campaigns, newest first, one line each
+        rows = [row for row in page.tables["worked-earlier"] if row]
+        assert [row[0] for row in rows] == [tr.month("2026-05"), tr.month("2026-04")]
+        assert rows[0][1] == number(whole["contacted_customers"], code, "#,##0")
+        assert rows[1][1] == number(111, code, "#,##0")
+        assert rows[0][5].startswith(_points(whole["difference"], code))
+        assert rows[1][5] == rows[1][6] == message("report.worked.unclear", code)
+        # the first signs of the campaigns still waiting for their final read, newest first
+        early_ids = re.findall(r'id="(worked-early-[0-9-]+)"', report)
+        expected = sorted(
+            set(results.loc[results["outcome_read"] == "early", "campaign_month"]) | {"2026-11"},
+            reverse=True,
+        )
+        assert early_ids == [f"worked-early-{month}" for month in expected]
+        assert f"worked-early-{latest}" not in report
+        assert number(7.5, code) in page.by_id["worked-early-2026-11"]
+
+
+def test_one_campaign_alone_shows_no_earlier_campaigns(reports):
+    for html in reports.values():
+        assert 'id="worked-results"' in html
+        assert 'id="worked-earlier"' not in html
