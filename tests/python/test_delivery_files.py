@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from deliveries import DELIVERED_FILES, PROJECT_DIR, ParquetEdit, read_rows, to_parquet, write_rows
-from helpers import child_env, copy_project, explain, run_refresh
+from helpers import child_env, copy_project, copy_tree, explain, run_refresh
 
 from one_click import synth
 from one_click.project import setting
@@ -75,10 +75,12 @@ def test_the_delivered_files_read_in_place_build_what_the_seeds_build(
     }
 
 
-def test_a_refresh_from_a_parquet_delivery_publishes_a_self_contained_set(tmp_path):
-    root = copy_project(tmp_path / "project")
+def test_a_refresh_from_a_parquet_delivery_publishes_a_self_contained_set(tmp_path, seeds_refresh):
+    # scored by the shared refresh's kept model (training from a delivery of files is the monthly
+    # chain's first month, test_monthly.py): the same build reads the files either way
+    root = copy_tree(seeds_refresh.root, tmp_path / "project")
     delivery = synth.generate(1500, tmp_path / "delivery", fmt="parquet")
-    result = run_refresh(root, "--delivery", str(delivery))
+    result = run_refresh(root, "--score", "--delivery", str(delivery))
     assert result.returncode == 0, explain(result)
     warehouse = root / "warehouse"
     manifest = json.loads((warehouse / ".dbt-target" / "manifest.json").read_text())

@@ -4,7 +4,8 @@ outer-fold models are kept with it), the kept model's for the others. So the sco
 counts stay put from `make build` to `make score` on the same delivery, with every customer in
 the model sample (the embedded default) and with selection on a model sample of part of them.
 
-Two refreshes per case in a copy of the project (slow).
+Two refreshes per case in a copy of the project (slow); with every customer in the sample, the
+first is the session's shared refresh of the seeds (seeds_refresh).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 
 import pandas as pd
 import pytest
-from helpers import copy_project, explain, query, run_refresh
+from helpers import copy_project, copy_tree, explain, query, run_refresh
 
 pytestmark = pytest.mark.slow
 
@@ -42,12 +43,16 @@ def _with_sample_size(root, size: int) -> None:
 
 
 @pytest.mark.parametrize("sample_size", [None, 700], ids=["every_customer", "model_sample"])
-def test_score_mode_on_the_training_delivery_reproduces_the_honest_scores(tmp_path, sample_size):
-    root = copy_project(tmp_path / "project")
+def test_score_mode_on_the_training_delivery_reproduces_the_honest_scores(
+    tmp_path, sample_size, seeds_refresh
+):
     if sample_size:
+        root = copy_project(tmp_path / "project")
         _with_sample_size(root, sample_size)
-    trained = run_refresh(root)
-    assert trained.returncode == 0, explain(trained)
+        trained = run_refresh(root)
+        assert trained.returncode == 0, explain(trained)
+    else:  # the embedded default, trained: the shared refresh, copied (score mode changes it)
+        root = copy_tree(seeds_refresh.root, tmp_path / "project")
     before = _scores(root)
     sample = {
         row[0]

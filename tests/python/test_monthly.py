@@ -124,9 +124,9 @@ def test_each_month_is_published_with_its_mode(chain):
         "using (customer_id) where (f.fold is not null) <> (s.score_kind = 'fold_model')",
     )
     assert wrong == 0
-    assert version == json.loads((chain.warehouse / "model/churn_model.json").read_text())[
-        "version"
-    ]
+    assert (
+        version == json.loads((chain.warehouse / "model/churn_model.json").read_text())["version"]
+    )
     [(title_month, trained_in_build)] = query(
         chain.database,
         "select score_month, model_trained_in_this_build from reporting.rpt_summary",

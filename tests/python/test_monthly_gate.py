@@ -2,7 +2,8 @@
 keeps the new model out and the kept model scores the month), not by a month whose labels hold
 one class (the statistics they cannot support are skipped with a note).
 
-One full refresh of the embedded delivery, shared (module fixture); each test refreshes a copy.
+The session's shared refresh of the embedded delivery (seeds_refresh) is the month before; each
+test refreshes a copy of it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 import numpy as np
 import pytest
 from deliveries import read_rows, write_rows
-from helpers import copy_project, copy_tree, explain, query, run_refresh
+from helpers import copy_tree, explain, query, run_refresh
 
 from one_click import monthly, publish
 from one_click.ml import gate
@@ -26,11 +27,9 @@ NEXT_MONTH = "2026-11"  # after the embedded delivery's (var delivery_month)
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    root = copy_project(tmp_path_factory.mktemp("gate") / "project")
-    result = run_refresh(root)
-    assert result.returncode == 0, explain(result)
-    return root
+def trained(seeds_refresh):
+    """The published month before: a model trained and kept on the embedded delivery."""
+    return seeds_refresh.root
 
 
 def _with_labels(source, target, relabel):
