@@ -8,8 +8,8 @@ the same customers (one_click.synth), in a copy of the project.
   revenue kept with it) for every contacted customer, scored by the kept model (`--score`);
   month 2 holds the early read of month 1's campaign (the current month's revenue);
 - month 4 (month 1 + var profit_at_risk_months): the outcome of month 1's campaign and scores
-  arrives; published once as drawn with the effect and once, after a rollback, as drawn from the
-  same world with no effect.
+  arrives, scored too; published once as drawn with the effect and once, after a rollback, as
+  drawn from the same world with no effect (the same features and random draws).
 
 The generator's truth (_truth.parquet beside each month) is what the warehouse is judged by:
 the measured effect holds the planted one and excludes zero, finds none when none was planted,
@@ -30,6 +30,7 @@ from helpers import copy_project, explain, run_refresh
 from sklearn.metrics import roc_auc_score
 
 from one_click import monthly, synth
+from one_click.layout import HISTORY_DIR, WAREHOUSE_DIR, WAREHOUSE_FILE
 from one_click.project import risk_bands, setting
 
 pytestmark = pytest.mark.slow  # five refreshes of four months
@@ -41,14 +42,16 @@ HORIZON = int(setting("profit_at_risk_months"))
 EARLY = int(setting("early_read_months"))
 EFFECT = -0.10  # planted on every action: 10 points less decline
 # vars of this copy of the project: half the contact list held back (the power of a small
-# campaign), and the samples of the model selection and the explanations (SHAP, reasons,
-# permutation importance) smaller: five refreshes stay cheap, and a chain about the campaign
-# and the scores reads none of them
+# campaign); smaller samples for the model selection, the explanations (SHAP, reasons,
+# permutation importance) and the report's plots, and one worker process, which a chain about
+# the campaign and the scores does not read: five refreshes stay cheap (CPU time)
 TEST_VARS = {
     "holdout_share": 0.5,
-    "model_sample_size": 1500,
-    "shap_sample_size": 300,
-    "reasons_top_n": 300,
+    "model_sample_size": 1000,
+    "shap_sample_size": 200,
+    "reasons_top_n": 200,
+    "report_sample_size": 1000,
+    "workers": 1,
 }
 LAYOUT = synth.Layout.from_project()
 RESULTS = "select * from marketing.campaign_results"
@@ -90,26 +93,26 @@ def _read(database: Path, sql: str) -> pd.DataFrame:
 
 
 def _history(warehouse: Path, month: str, name: str) -> pd.DataFrame:
-    return pd.read_parquet(warehouse / "history" / f"{monthly.PARTITION}{month}" / name)
+    return pd.read_parquet(warehouse / HISTORY_DIR / f"{monthly.PARTITION}{month}" / name)
 
 
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory) -> Chain:
     root = copy_project(tmp_path_factory.mktemp("learning"))
     _set_vars(root)
-    warehouse, out = root / "warehouse", tmp_path_factory.mktemp("deliveries")
+    warehouse, out = root / WAREHOUSE_DIR, tmp_path_factory.mktemp("deliveries")
     first = synth.generate(CUSTOMERS, out / FIRST, seed=SEED)
 
     def refresh(month: str, delivery: Path, key: str, *mode: str) -> None:
         result = run_refresh(root, *mode, "--delivery", str(delivery), "--month", month)
         assert result.returncode == 0, explain(result)
         made.stdout[key] = result.stdout
-        made.results[key] = _read(warehouse / "one_click.duckdb", RESULTS)
-        made.realized[key] = _read(warehouse / "one_click.duckdb", REALIZED)
+        made.results[key] = _read(warehouse / WAREHOUSE_FILE, RESULTS)
+        made.realized[key] = _read(warehouse / WAREHOUSE_FILE, REALIZED)
 
     result = run_refresh(root, "--delivery", str(first), "--month", FIRST)
     assert result.returncode == 0, explain(result)
-    history = [warehouse / "history"]  # the published history: month 1's campaign
+    history = [warehouse / HISTORY_DIR]  # the published history: month 1's campaign
     effect = [f"{synth.ALL_ACTIONS}={EFFECT}"]
     ahead = tuple(range(1, HORIZON + 1))
     drawn = synth.generate_next(
