@@ -24,11 +24,15 @@ history's warehouse/history, or month=YYYY-MM/assignment.parquet files: month, c
 action_code) has the effect of its action planted on the decline probability of the months
 within the target's horizon after the campaign: --effect loyalty_bonus=-0.10 (10 points less),
 --effect all=-0.10 for every action (action codes: labels.yml `actions:`); zero unless given.
-The truth of each month is written beside its four files, DIR/YYYY-MM/_truth.parquet (not a
-delivered file: the validation and the refresh read the four files only): customer_id, month,
-features_month, decline_probability (what the label was drawn from), base_decline_probability
-(without the campaign), treated, campaign_month, action_code, planted_effect (the difference of
-the two, the planted effect kept within [0, 1]), declined (the drawn label).
+The same effect moves the revenue of those months: scaled by 1 - the effect (-0.10: 10 % more
+revenue kept), so that the early read, the current month's revenue a month after the campaign,
+sees it too. The truth of each month is written beside its four files, DIR/YYYY-MM/_truth.parquet
+(not a delivered file: the validation and the refresh read the four files only): customer_id,
+month, features_month, decline_probability (what the label was drawn from),
+base_decline_probability (without the campaign), treated, campaign_month, action_code,
+planted_effect (the difference of the two, the planted effect kept within [0, 1]), declined (the
+drawn label), base_revenue (the current month's revenue without the campaign) and revenue (as
+delivered, with it).
 
 What is fitted, and how (`fit(source)`)
 ---------------------------------------
@@ -934,17 +938,18 @@ def read_population(directory: Path | str, month: str, world: World) -> Populati
 
 ASSIGNMENT_COLUMNS = ("month", "customer_id", "arm", "action_code")
 ARMS = ("contacted", "control")
-HISTORY_ASSIGNMENT = "month=*/assignment.parquet"
 
 
 def read_assignments(paths: list[Path | str]) -> pd.DataFrame:
     """The campaign assignments of the files in `paths` (a file, or a history directory whose
-    month=YYYY-MM/assignment.parquet are read): month, customer_id, arm, action_code."""
+    month=YYYY-MM/assignment.parquet are read): month, customer_id, arm, action_code. A file in
+    a month=YYYY-MM folder without a month column (as the history is written) is of that month."""
     from one_click.labels import actions
+    from one_click.monthly import ASSIGNMENT_FILE, PARTITION
 
     files = []
     for path in map(Path, paths):
-        files += sorted(path.glob(HISTORY_ASSIGNMENT)) if path.is_dir() else [path]
+        files += sorted(path.glob(f"{PARTITION}*/{ASSIGNMENT_FILE}")) if path.is_dir() else [path]
     frames = []
     known = set(actions())
     for file in files:
@@ -954,6 +959,11 @@ def read_assignments(paths: list[Path | str]) -> pd.DataFrame:
             table = pq.read_table(file)
         except (pa.ArrowInvalid, OSError) as error:
             raise SynthError(f"{file}: not a Parquet file ({error})") from None
+        partition = file.parent.name
+        if "month" not in table.column_names and partition.startswith(PARTITION):
+            # the published history's files: the month is their folder's (Hive partitioning)
+            month = partition.removeprefix(PARTITION)
+            table = table.append_column("month", pa.array([month] * table.num_rows, pa.string()))
         missing = [c for c in ASSIGNMENT_COLUMNS if c not in table.column_names]
         if missing:
             raise SynthError(f"{file}: column {missing[0]} missing (expected {ASSIGNMENT_COLUMNS})")
@@ -1029,7 +1039,7 @@ def _step(world: World, now: Population, rng: np.random.Generator) -> Population
             values[:, j] = drawn
     # an impossible revenue now and then, in the newest month, as delivered
     revenue = model.revenue_series()
-    current = next(chain[0] for chain in world.shifts if chain[0] in revenue)
+    current = _current_revenue(world)
     hit = np.flatnonzero(rng.random(size) < model.impossible_rate)
     if hit.size and model.impossible_ratios.size:
         others = values[np.ix_(hit, [j for j in revenue if j != current])].mean(axis=1)
@@ -1040,6 +1050,40 @@ def _step(world: World, now: Population, rng: np.random.Generator) -> Population
         drawn = np.minimum(np.searchsorted(shares, rng.random(size), "right"), shares.size - 1)
         codes[:, j] = np.where(redraw, drawn, codes[:, j])
     return Population(now.month + 1, now.ids, now.declined, values, codes)
+
+
+def _current_revenue(world: World) -> int:
+    """The series of the newest revenue period."""
+    revenue = world.model.revenue_series()
+    return next(chain[0] for chain in world.shifts if chain[0] in revenue)
+
+
+def _revenue_effect(
+    world: World,
+    population: Population,
+    assignments: pd.DataFrame,
+    effects: dict[str, float],
+    inverse: bool = False,
+) -> np.ndarray:
+    """The population's series with the planted effect on revenue: each revenue period of a
+    month within the target's horizon after a campaign that contacted the customer is scaled by
+    1 - the effect of its action (-0.10: 10 % more revenue kept), rounded as the series is
+    written. `inverse` takes it out again (a delivery read back holds it)."""
+    values = population.values.copy()
+    revenue = set(world.model.revenue_series())
+    for chain in world.shifts:
+        if chain[0] not in revenue:
+            continue
+        for age, j in enumerate(chain):  # the newest period is the population's month
+            _, _, effect = _treatment(
+                replace(population, month=population.month - age), assignments, effects
+            )
+            changed = (effect != 0) & (effect < 1)  # a revenue scaled to 0 cannot come back
+            factor = (1 - effect[changed]) ** (-1 if inverse else 1)
+            values[changed, j] = np.round(
+                values[changed, j] * factor, world.model.precisions[j].decimals
+            )
+    return values
 
 
 def _treatment(population: Population, assignments: pd.DataFrame, effects: dict[str, float]):
@@ -1134,7 +1178,8 @@ def generate_next(
     out/YYYY-MM/ (the four files, CSV as delivered or Parquet) with the truth beside them in
     TRUTH_FILE. A customer contacted in a campaign of `assignments` (files or history
     directories, see read_assignments) has the effect of its action (`effects`, parse_effects)
-    planted on the labels of the months within the target's horizon after the campaign.
+    planted on the labels of the months within the target's horizon after the campaign, and on
+    their revenue (_revenue_effect; taken out of the delivery in `population` first).
 
     The month M+k is drawn from M+k-1 with the generator SeedSequence(seed, spawn_key=(2, its
     month)): the same seed gives the same deliveries, and M+2 drawn from M is M+2 drawn from
@@ -1159,6 +1204,9 @@ def generate_next(
             f"assignment: column customer_id: customer "
             f"{assigned['customer_id'].to_numpy()[strangers][0]} is not in the population"
         )
+    # the state is the world without the campaigns: a delivery read back holds their effect on
+    # revenue, taken out here and put back into each month written
+    now.values = _revenue_effect(world, now, assigned, plan, inverse=True)
     horizon = int(setting("profit_at_risk_months"))
     # the true probability at each month's features: month N's label is drawn at N - horizon's
     # (the earliest month known for the first months)
@@ -1174,7 +1222,12 @@ def generate_next(
         truths = {m: p for m, p in truths.items() if m > now.month - horizon}
         if step in ahead:
             name = _month_name(now.month)
-            directory = _write_population(world, now, out / name, fmt, seed, chunk_customers)
+            delivered = replace(now, values=_revenue_effect(world, now, assigned, plan))
+            current = _current_revenue(world)
+            truth = truth.append_column(
+                "base_revenue", pa.array(now.values[:, current])
+            ).append_column("revenue", pa.array(delivered.values[:, current]))
+            directory = _write_population(world, delivered, out / name, fmt, seed, chunk_customers)
             pq.write_table(truth, directory / TRUTH_FILE)
             written[name] = directory
     return written

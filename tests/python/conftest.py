@@ -51,7 +51,12 @@ def parquet_dir(tmp_path: Path, _delivered_parquet: Path) -> Path:
 # The longest files, in this order, before the rest (`make test` runs pytest-xdist with
 # --dist loadfile --no-loadscope-reorder): started first, they end with the short ones instead of
 # running alone at the end on one of the two workers. Only the run time depends on this list.
-LONGEST_FIRST = ("test_refresh.py", "test_monthly.py", "test_delivery_files.py")
+LONGEST_FIRST = (
+    "test_learning_e2e.py",
+    "test_refresh.py",
+    "test_monthly.py",
+    "test_delivery_files.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -23,7 +23,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from one_click import labels, stats, synth, validate
+from one_click import labels, monthly, stats, synth, validate
 from one_click.project import setting
 
 CUSTOMERS = 3000
@@ -418,9 +418,9 @@ def test_planted_effect_per_action_in_the_truth_and_the_labels(tmp_path):
     delivery = synth.generate(20_000, tmp_path / "month", "parquet", SEED)
     ids = pq.read_table(delivery / f"{synth.CUSTOMERS_FILE}.parquet").column(LAYOUT.id)
     assignment = _assignment(ids.to_numpy(), np.random.default_rng(SEED))
-    path = tmp_path / "history" / f"month={MONTH}" / "assignment.parquet"
+    path = tmp_path / "history" / f"{monthly.PARTITION}{MONTH}" / monthly.ASSIGNMENT_FILE
     path.parent.mkdir(parents=True)
-    assignment.to_parquet(path)
+    assignment.drop(columns="month").to_parquet(path)  # as the history: the folder names it
     effect = -0.10
     written = synth.generate_next(
         delivery,
@@ -457,6 +457,53 @@ def test_planted_effect_per_action_in_the_truth_and_the_labels(tmp_path):
     assert abs(other.mean() - control.mean()) <= 4 * error
     # beyond the target's horizon after the campaign, the effect is gone
     assert (_truth(written[months[1]])["planted_effect"] == 0).all()
+
+
+def test_planted_effect_moves_the_revenue_the_early_read_sees(tmp_path, csv_dir, model):
+    ids = synth.customer_table(csv_dir).index.to_numpy()
+    assignment = _assignment(ids, np.random.default_rng(SEED))
+    effect, after = -0.10, _month_after(NEXT)
+    planted = {"seed": SEED, "assignments": assignment, "effects": [f"all={effect}"]}
+    written = synth.generate_next(csv_dir, tmp_path / "next", MONTH, ahead=(1, 2), **planted)
+    plain = synth.generate_next(csv_dir, tmp_path / "plain", MONTH, ahead=(1,), seed=SEED)
+    file = synth.REVENUE_FILE
+    newest, previous = _periods(None, file, LAYOUT.value_columns(file)[0])[:2]
+    [j] = [i for i, s in enumerate(model.series) if s.name == newest]
+    unit = 10.0 ** -model.precisions[j].decimals
+    truth = _truth(written[NEXT]).merge(assignment, on="customer_id")
+    delivered = synth.customer_table(written[NEXT]).loc[truth["customer_id"], newest].to_numpy()
+    base = synth.customer_table(plain[NEXT]).loc[truth["customer_id"], newest].to_numpy()
+    contacted = (truth["arm"] == "contacted").to_numpy()
+    # the truth: the revenue without the campaign is the world's without one; as delivered, a
+    # contacted customer's is scaled by 1 - the effect, a control customer's is the same
+    np.testing.assert_array_equal(truth["base_revenue"], base)
+    np.testing.assert_array_equal(truth["revenue"], delivered)
+    np.testing.assert_array_equal(delivered[~contacted], base[~contacted])
+    kept = base[contacted] * (1 - effect)
+    assert np.abs(delivered[contacted] - kept).max() <= unit / 2 + 1e-9
+    # the early read: contacted customers keep more revenue than the control group, beyond
+    # sampling error; without the campaign the two arms are alike (plausible revenues: the
+    # project sets the impossible ones apart)
+    plausible = (base > 0) & (base <= setting("max_plausible_monthly_revenue"))
+    for values, seen in ((delivered, True), (base, False)):
+        a, b = values[contacted & plausible], values[~contacted & plausible]
+        error = math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+        assert bool(a.mean() - b.mean() > 4 * error) is seen, (a.mean() - b.mean(), error)
+    # the next month's previous revenue is this month's as delivered, and drawn on from the
+    # delivery of NEXT (the effect taken out, then put back) the month after is the same
+    later = synth.customer_table(written[after]).loc[truth["customer_id"], previous].to_numpy()
+    np.testing.assert_array_equal(later, delivered)
+    continued = synth.generate_next(written[NEXT], tmp_path / "on", NEXT, ahead=(1,), **planted)
+    features = [c for c in synth.customer_table(csv_dir).columns if c != LAYOUT.target]
+    pd.testing.assert_frame_equal(
+        synth.customer_table(continued[after])[features],
+        synth.customer_table(written[after])[features],
+    )
+
+
+def _month_after(month: str) -> str:
+    year, number = map(int, month.split("-"))
+    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
 
 
 def test_effects_are_zero_unless_given_and_checked():
