@@ -606,7 +606,10 @@ def _quality(scored: pd.DataFrame) -> pd.DataFrame:
     """rpt_model_quality: every synthetic customer is scored out of fold."""
     declined = scored["activity_declined"].astype(bool)
     high = scored["risk_band"] == next(iter(risk_bands()))
+    # the synthetic contact list is every at-risk customer allowing offers (its control group is
+    # only counted, in rpt_campaign_design)
     listed = scored["at_risk"] & scored["allow_offers"]
+    site = scored["at_risk"] & ~scored["allow_offers"]
     counts = {
         "out_of_fold_customers": len(scored),
         "high_band_customers": int(high.sum()),
@@ -614,6 +617,8 @@ def _quality(scored: pd.DataFrame) -> pd.DataFrame:
         "declined_customers": int(declined.sum()),
         "declined_at_risk": int((declined & scored["at_risk"]).sum()),
         "declined_on_contact_list": int((declined & listed).sum()),
+        "declined_in_control_group": 0,
+        "declined_at_risk_without_consent": int((declined & site).sum()),
     }
     high_n, declined_n = counts["high_band_customers"], counts["declined_customers"]
     return pd.DataFrame(
@@ -627,6 +632,10 @@ def _quality(scored: pd.DataFrame) -> pd.DataFrame:
                 if declined_n
                 else None,
                 "declined_on_contact_list_share": counts["declined_on_contact_list"] / declined_n
+                if declined_n
+                else None,
+                "declined_at_risk_without_consent_share": counts["declined_at_risk_without_consent"]
+                / declined_n
                 if declined_n
                 else None,
             }
