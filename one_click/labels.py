@@ -143,11 +143,15 @@ def fallback_action(list_name: str) -> str:
 
 def action_words(code: str, language: str, category: str | None = None) -> str:
     """The words of an action; {category} is the customer's favourite category as delivered,
-    named in the language (value_label)."""
-    text = _pick(actions()[code], language, f"action {code}")
+    named in the language (value_label). Without a category, an action that names one takes its
+    `any_category` words (a group whose customers favour different categories)."""
+    action = actions()[code]
+    text = _pick(action, language, f"action {code}")
     if "{category}" in text:
         if category is None:
-            raise ValueError(f"action {code} names the favourite category: give it")
+            if "any_category" not in action:
+                raise ValueError(f"action {code} names the favourite category: give it")
+            return _pick(action["any_category"], language, f"action {code} any_category")
         text = text.replace("{category}", value_label("favourite_category", category, language))
     return text
 

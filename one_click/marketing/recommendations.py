@@ -10,11 +10,12 @@ customer frame):
   acts on) on which it differs significantly in the direction the model links to decline,
   weighted by the model's mean |SHAP|.
 
-No two groups of the first screen share a headline: the targeted segments, then the cells shown,
-each in order of profit at risk, take their most common action whose words (with the category
-they name) no group before them took (their next one otherwise). The first screen ranks the
-targeted segments by the profit at risk of their at-risk customers, and adds a risk x profit cell
-when it holds more than any targeted segment.
+No two groups of the first screen share a headline: in the first screen's order (the most profit
+at risk first), each group takes its most common action whose words no group before it took (its
+next one otherwise). An action that names a category names the group's main category, or each
+customer's favourite one when no category holds most of the group (a risk x profit cell). The
+first screen ranks the targeted segments by the profit at risk of their at-risk customers, and
+adds a risk x profit cell when it holds more than any targeted segment.
 
 The profit kept comes from marketing.segment_profit_kept, the one place that says whether it is
 measured (an earlier campaign's informative result against its control group) or assumed (var
@@ -195,10 +196,12 @@ def segment_totals(mix: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def action_ranking(mix: pd.DataFrame) -> pd.DataFrame:
+def action_ranking(mix: pd.DataFrame, categories: pd.DataFrame) -> pd.DataFrame:
     """Per segment and action: customers, share of the segment's at-risk customers, profit at
-    risk and the favourite category most of them have; most customers first, then most profit
-    at risk, then the action's code."""
+    risk and the category the action names (favourite_category): the segment's main category
+    (most of its at-risk customers favour it, main_categories), else none, and an action that
+    names a category then speaks of each customer's favourite one (labels.action_words). Most
+    customers first, then most profit at risk, then the action's code."""
     keys = ["segment_family", "segment_name", "action_code"]
     per_action = mix.groupby(keys, as_index=False).agg(
         customers=("customers", "sum"), profit_at_risk=("profit_at_risk", "sum")
@@ -206,14 +209,11 @@ def action_ranking(mix: pd.DataFrame) -> pd.DataFrame:
     per_action["share"] = per_action["customers"] / per_action.groupby(keys[:2])[
         "customers"
     ].transform("sum")
-    top_category = (
-        mix.sort_values(
-            [*keys, "customers", "favourite_category"], ascending=[True] * 3 + [False, True]
-        )
-        .drop_duplicates(keys)
-        .set_index(keys)["favourite_category"]
+    main = categories["favourite_category"].astype(object)
+    per_action = per_action.join(main, on=keys[:2])
+    per_action["favourite_category"] = per_action["favourite_category"].where(
+        per_action["favourite_category"].notna(), None
     )
-    per_action = per_action.join(top_category, on=keys)
     return per_action.sort_values(
         [*keys[:2], "customers", "profit_at_risk", "action_code"],
         ascending=[True, True, False, False, True],
@@ -296,12 +296,11 @@ def recommend(
     directions = effect_directions(numbers, [lv.feature for lv in LEVERS])
     scored = score_levers(profiles, importance, directions)
     totals = segment_totals(mix)
-    ranking = action_ranking(mix)
     categories = main_categories(mix)
+    ranking = action_ranking(mix, categories)
     ranks = first_screen(totals, summary)
-    # the targeted segments choose first, then the cells shown beside them
-    order = sorted(ranks.index, key=lambda key: (key[0] != "targeted", ranks[key]))
-    chosen = main_actions(ranking, order)
+    # the groups of the first screen choose in its order: the most profit at risk first
+    chosen = main_actions(ranking, sorted(ranks.index, key=lambda key: ranks[key]))
     template = _environment().get_template("recommendation.txt.j2")
     translators = [Translator(language) for language in REPORT_LANGUAGES]
     bands = {tr.code: [band_label(b, tr.code) for b in at_risk_bands] for tr in translators}

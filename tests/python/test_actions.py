@@ -90,7 +90,15 @@ def test_a_customer_in_no_targeted_segment_is_named_so():
         segment_labels({none["segment_name"]: {"ru": "х", "en": "x"}})
 
 
-def test_an_action_naming_the_category_needs_it():
+def test_an_action_naming_the_category_names_it_or_each_customers_own(monkeypatch):
     assert action_words("category_offer", "en", "Товары для детей").endswith('"kids\' goods"')
+    naming = [code for code, action in actions().items() if "{category}" in action["ru"]]
+    assert "category_offer" in naming
+    for code in naming:  # a group favouring different categories: each customer's own
+        for language in ("ru", "en"):
+            words = action_words(code, language)
+            assert "{category}" not in words and words == actions()[code]["any_category"][language]
+    without = {k: v for k, v in actions()["category_offer"].items() if k != "any_category"}
+    monkeypatch.setitem(actions(), "category_offer", without)
     with pytest.raises(ValueError, match="favourite category"):
         action_words("category_offer", "ru")

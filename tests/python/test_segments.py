@@ -225,7 +225,10 @@ def _two_segments_one_favourite_action(measured=None):
 
 def test_segments_with_the_same_favourite_action_get_different_headlines():
     out = _two_segments_one_favourite_action()
-    assert out.loc["promo_dependent_at_risk", "main_action"] == "loyalty_bonus"
+    # the cell with the most profit at risk chooses first; the segments after it take their most
+    # common action no group before them took
+    assert out.loc["high_risk_medium_profit", "main_action"] == "loyalty_bonus"
+    assert out.loc["promo_dependent_at_risk", "main_action"] == "cart_reminder"
     assert out.loc["kids_goods_at_risk", "main_action"] == "category_offer"
     shown = out[out["on_first_screen"]]
     assert shown["headline_ru"].is_unique and shown["headline_en"].is_unique
@@ -233,8 +236,8 @@ def test_segments_with_the_same_favourite_action_get_different_headlines():
     assert "«Товары для детей»" in out.loc["kids_goods_at_risk", "headline_ru"]
     assert "kids' goods" in out.loc["kids_goods_at_risk", "headline_en"]
     assert out.loc["kids_goods_at_risk", "main_category"] == KIDS
-    assert out.loc["promo_dependent_at_risk", "headline_en"] == (
-        "Personal loyalty bonuses instead of blanket discounts, for 80% of 25 customers at risk"
+    assert out.loc["high_risk_medium_profit", "headline_en"] == (
+        "Personal loyalty bonuses instead of blanket discounts, for 91% of 44 customers at risk"
     )
 
 
@@ -257,9 +260,8 @@ def test_the_first_screen_ranks_by_profit_at_risk_and_shows_a_bigger_cell():
         "long_lifecycle_buyers",
     ]
     assert not out.loc["medium_risk_low_profit", "on_first_screen"]
-    # the targeted segments choose their action first: the cell, though ranked first, leads
-    # with an action no targeted segment took
-    assert out.loc["high_risk_medium_profit", "main_action"] == "fewer_contacts"
+    # the group ranked first chooses first: the cell keeps its most common action
+    assert out.loc["high_risk_medium_profit", "main_action"] == "loyalty_bonus"
 
 
 def test_profit_kept_counts_only_customers_an_offer_reaches_within_the_assumed_range():
