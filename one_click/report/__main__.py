@@ -23,43 +23,11 @@ import multiprocessing
 import os
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-from one_click.i18n import REPORT_LANGUAGES, Language, Translator
+from one_click.i18n import REPORT_LANGUAGES, Language
 from one_click.report.data import ReportData, WarehouseError, load
-from one_click.report.render import (
-    TECHNICAL_TEMPLATE_NAME,
-    TEMPLATE_NAME,
-    contact_list,
-    context,
-    render_html,
-    write_contact_list,
-)
-
-
-def render_language(
-    data: ReportData, language: Language, directory: Path, generated_at: str | None = None
-) -> list[Path]:
-    """The report in one language, its technical page and its contact list beside them (as
-    render() writes them)."""
-    tr = Translator(language)
-    stamp = generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    values = context(data, tr, stamp)
-    written = []
-    for name, template in (
-        (language.output, TEMPLATE_NAME),
-        (language.technical, TECHNICAL_TEMPLATE_NAME),
-    ):
-        output = directory / name
-        output.write_text(render_html(data, tr, stamp, template, values), encoding="utf-8")
-        written.append(output)
-    if data.frames.get("contact_list") is not None and "summary" not in data.missing:
-        csv = directory / language.contact_list
-        write_contact_list(contact_list(data, tr), tr, csv)
-        written.append(csv)
-    return written
-
+from one_click.report.render import render_language
 
 # what the forked processes render from: set once in each by the pool's initializer (with fork,
 # the initializer's arguments are inherited, not pickled)

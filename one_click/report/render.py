@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from one_click.i18n import REPORT_LANGUAGES, Translator, is_missing
+from one_click.i18n import REPORT_LANGUAGES, Language, Translator, is_missing
 from one_click.labels import actions
 from one_click.ml import gate
 from one_click.ml.features import FEATURES, TARGET
@@ -650,19 +650,31 @@ def render(
     directory = Path(output_dir)
     directory.mkdir(parents=True, exist_ok=True)
     stamp = generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return [
+        path
+        for language in REPORT_LANGUAGES
+        for path in render_language(data, language, directory, stamp)
+    ]
+
+
+def render_language(
+    data: ReportData, language: Language, directory: Path, generated_at: str | None = None
+) -> list[Path]:
+    """The report in one language, its technical page and its contact list beside them; their
+    paths."""
+    tr = Translator(language)
+    stamp = generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    values = context(data, tr, stamp)
     written = []
-    for language in REPORT_LANGUAGES:
-        tr = Translator(language)
-        values = context(data, tr, stamp)
-        for name, template in (
-            (language.output, TEMPLATE_NAME),
-            (language.technical, TECHNICAL_TEMPLATE_NAME),
-        ):
-            output = directory / name
-            output.write_text(render_html(data, tr, stamp, template, values), encoding="utf-8")
-            written.append(output)
-        if data.frames.get("contact_list") is not None and "summary" not in data.missing:
-            csv = directory / language.contact_list
-            write_contact_list(contact_list(data, tr), tr, csv)
-            written.append(csv)
+    for name, template in (
+        (language.output, TEMPLATE_NAME),
+        (language.technical, TECHNICAL_TEMPLATE_NAME),
+    ):
+        output = directory / name
+        output.write_text(render_html(data, tr, stamp, template, values), encoding="utf-8")
+        written.append(output)
+    if data.frames.get("contact_list") is not None and "summary" not in data.missing:
+        csv = directory / language.contact_list
+        write_contact_list(contact_list(data, tr), tr, csv)
+        written.append(csv)
     return written
