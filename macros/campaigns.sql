@@ -66,3 +66,32 @@
     ({{ var('effect_z')['confidence'] }} + {{ var('effect_z')['power'] }})
     * sqrt({{ variance }} * (1.0 / {{ n1 }} + 1.0 / {{ n2 }}))
 {%- endmacro %}
+
+{#- Every published month's rows of one history file: `this_month` (a relation or CTE holding this
+    build's rows) and, for each of `months` (the months the published history holds besides this
+    build's), history/month=YYYY-MM/<name>, as `columns`. The folder's month is column `month`;
+    `month_as` names it otherwise (campaign_results: the outcome month). -#}
+{% macro published_months(this_month, months, name, columns, month_as='month') -%}
+    select {{ columns | join(', ') }}
+    from {{ this_month }}
+    {%- if months %}
+    union all
+    select {{ columns | join(', ') }}
+    from (
+        select
+            * exclude (month),
+            month as {{ month_as }}
+        from
+            read_parquet(
+                [
+                    {%- for month in months %}
+                        {{ history_file(month, name) }}
+                        {{- "," if not loop.last }}
+                    {%- endfor %}
+                ],
+                hive_partitioning = true,
+                hive_types_autocast = false
+            )
+    )
+    {%- endif %}
+{%- endmacro %}

@@ -4,56 +4,25 @@
 -- refresh, lists the months holding one besides this build's). A plain `dbt build` has this
 -- month only.
 {%- set months = var('assignment_months') | reject('equalto', var('delivery_month')) | list %}
+{%- set columns = [
+        'month',
+        'customer_id',
+        'arm',
+        'action_code',
+        'decline_probability',
+        'risk_band',
+        'profit',
+        'profit_at_risk',
+        'segments'
+] %}
 with
 
 this_month as (
     select * from {{ ref('campaign_assignment') }}
 ),
 
-earlier_months as (
-    {%- if months %}
-    select *
-    from
-        read_parquet(
-            [
-                {%- for month in months %}
-                    {{ history_file(month, 'assignment.parquet') }}
-                    {{- "," if not loop.last }}
-                {%- endfor %}
-            ],
-            hive_partitioning = true,
-            hive_types_autocast = false
-        )
-    {%- else %}
-    select * from this_month
-    where false
-    {%- endif %}
-),
-
 history as (
-    select
-        month,
-        customer_id,
-        arm,
-        action_code,
-        decline_probability,
-        risk_band,
-        profit,
-        profit_at_risk,
-        segments
-    from this_month
-    union all
-    select
-        month,
-        customer_id,
-        arm,
-        action_code,
-        decline_probability,
-        risk_band,
-        profit,
-        profit_at_risk,
-        segments
-    from earlier_months
+    {{ published_months('this_month', months, 'assignment.parquet', columns) }}
 )
 
 select * from history
