@@ -325,7 +325,7 @@ def learning_apart(project: Path) -> dict[str, tuple[float, float]]:
     from one_click.i18n import REPORT_LANGUAGES, Translator
     from one_click.layout import WAREHOUSE_FILE
     from one_click.report import data as report_data
-    from one_click.report import render
+    from one_click.report.render import PARTS
 
     release = publish.current_release(project / "warehouse")
     database = release / WAREHOUSE_FILE
@@ -352,14 +352,14 @@ def learning_apart(project: Path) -> dict[str, tuple[float, float]]:
         frames["summary"] = read("summary")
         wall, cpu = time.perf_counter(), time.process_time()
         for part in LEARNING_PARTS:
-            for frame in render.PARTS[part][0]:
+            for frame in PARTS[part][0]:
                 if frame not in frames:
                     frames[frame] = read(frame)
         data = report_data.ReportData(database.name, frames, {})
         for language in REPORT_LANGUAGES:
             translator = Translator(language)
             for part in LEARNING_PARTS:
-                render.PARTS[part][1](data, translator)
+                PARTS[part][1](data, translator)
         measured["report sections (What worked, realized accuracy)"] = (
             time.perf_counter() - wall,
             time.process_time() - cpu,
@@ -736,8 +736,8 @@ def write_models(
         " model's seconds are dbt's execution time (run_results.json). Memory: dbt-duckdb runs"
         " a Python model inside the dbt process, so no model has memory of its own; the script"
         " samples the RSS of the refresh's whole process tree every 0.2 s (dbt with DuckDB's"
-        " buffer pool and the model's worker processes; pages shared by forked workers counted"
-        " in each) and gives, for each model, the tree's peak while the model ran (from its"
+        " buffer pool, the model's worker processes, the report's process waiting beside the"
+        " build; pages shared by forked workers counted in each) and gives, for each model, the tree's peak while the model ran (from its"
         " start and end in run_results.json) and the rise of that peak over the tree's RSS at"
         " the model's start, the model's own growth when it ran alone. dbt runs 2 threads: a"
         " model that ran beside another (last column) shares the peak, the rise and the tree's"
@@ -778,10 +778,19 @@ def outcomes_month(project: Path, delivery: Path, work: Path, fmt: str) -> dict:
     and the published campaign assignment (no effect planted: the time does not depend on
     it), then refreshed in score mode (`make score`: the kept model scores the month), so that
     the campaign's measured effect and the realized accuracy are computed on every customer."""
-    from one_click import synth
+    import duckdb
+
+    from one_click import monthly, synth
     from one_click.project import setting
 
     horizon = int(setting("profit_at_risk_months"))
+    # the published campaign assignment, its month read from its folder (Hive partitioning)
+    files = project / "warehouse" / "history" / f"{monthly.PARTITION}*" / monthly.ASSIGNMENT_FILE
+    with duckdb.connect() as con:
+        assignments = con.sql(
+            f"select month, customer_id, arm, action_code from read_parquet('{files}', "
+            "hive_partitioning = true, hive_types = {'month': varchar})"
+        ).df()
     later = work / f"{delivery.name}_later"
     shutil.rmtree(later, ignore_errors=True)
     drawn = time.monotonic()
@@ -791,7 +800,7 @@ def outcomes_month(project: Path, delivery: Path, work: Path, fmt: str) -> dict:
         ahead=(horizon,),
         fmt=fmt,
         seed=42,
-        assignments=[project / "warehouse" / "history"],
+        assignments=assignments,
     ).items()
     print(f"\n{month}, {horizon} months on, drawn in {time.monotonic() - drawn:.0f} s")
     measured = run_refresh(project, directory, "--month", month, "--score")
