@@ -737,11 +737,13 @@ def write_models(
         " a Python model inside the dbt process, so no model has memory of its own; the script"
         " samples the RSS of the refresh's whole process tree every 0.2 s (dbt with DuckDB's"
         " buffer pool, the model's worker processes, the report's process waiting beside the"
-        " build; pages shared by forked workers counted in each) and gives, for each model, the tree's peak while the model ran (from its"
-        " start and end in run_results.json) and the rise of that peak over the tree's RSS at"
-        " the model's start, the model's own growth when it ran alone. dbt runs 2 threads: a"
-        " model that ran beside another (last column) shares the peak, the rise and the tree's"
-        " CPU seconds with it; a model shorter than the 0.2 s sampling shows the RSS around it."
+        " build; pages shared by forked workers counted in each) and gives, for each model,"
+        " the tree's peak while the model ran (from its start and end in run_results.json) and"
+        " the rise of that peak over the tree's RSS at the model's start, the model's own"
+        " growth when it ran alone. dbt runs several nodes at a time (threads, profiles.yml):"
+        " a model that ran beside another (last column: the Python models) shares the peak,"
+        " the rise and the tree's CPU seconds with it, and with the SQL models and tests that"
+        " ran then; a model shorter than the 0.2 s sampling shows the RSS around it."
         " The peak is an upper bound of the model's memory; DuckDB keeps its buffer pool from"
         " model to model, so the peak creeps up through the build.",
     )
