@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/benchmark_scale.py [--sizes 1300 13000 130000 1300000]
                                                 [--format csv|parquet] [--keep DIR]
+                                                [--models-at 130000 1300000]
     .venv/bin/python scripts/benchmark_scale.py --embedded [--runs 2]
 
 For each size it generates a synthetic delivery (one_click.synth, seed 42), runs the refresh on it
@@ -35,6 +36,20 @@ processes a dbt Python model leaves behind are counted too.
 
 The table is also written, after every size, to docs/benchmarks/scale-<format>.md (or --results
 FILE) with the date, the machine and the command (scripts/bench_results.py).
+
+At the sizes of --models-at (default 130,000 and 1,300,000; those also in --sizes) it prints
+every dbt model of the build: its execution seconds (run_results.json) and, from the process
+tree's RSS and CPU sampled every 0.2 s, the tree's peak RSS while the model ran, the rise over the
+model's start and the tree's CPU seconds then (dbt-duckdb runs a Python model inside the dbt
+process: no model has memory of its own, and models running at the same time share it; the
+table names the Python models that ran beside). At the largest of them it then measures the
+learning steps when a campaign's outcomes arrive: one_click.synth draws the month var
+profit_at_risk_months on from the delivery and the published campaign assignment, the refresh
+scores it with the kept model (--score), and the script times the learning models (the control
+group, the campaign results, the realized accuracy and the models carrying them) of both
+refreshes, and, apart, the month's history files and the report's sections of them. All of it
+goes to docs/benchmarks/scale-models-<format>.md, with the largest size's Python models' peak RSS
+extrapolated linearly to ESTIMATE_AT customers through the two sizes (an estimate, marked so).
 """
 
 from __future__ import annotations
