@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/benchmark_scale.py [--sizes 1300 13000 130000 1300000]
                                                 [--format csv|parquet] [--keep DIR]
+                                                [--models-at 130000 1300000]
     .venv/bin/python scripts/benchmark_scale.py --embedded [--runs 2]
 
 For each size it generates a synthetic delivery (one_click.synth, seed 42), runs the refresh on it
@@ -35,11 +36,26 @@ processes a dbt Python model leaves behind are counted too.
 
 The table is also written, after every size, to docs/benchmarks/scale-<format>.md (or --results
 FILE) with the date, the machine and the command (scripts/bench_results.py).
+
+At the sizes of --models-at (default 130,000 and 1,300,000; those also in --sizes) it prints
+every dbt model of the build: its execution seconds (run_results.json) and, from the process
+tree's RSS and CPU sampled every 0.2 s, the tree's peak RSS while the model ran, the rise over the
+model's start and the tree's CPU seconds then (dbt-duckdb runs a Python model inside the dbt
+process: no model has memory of its own, and models running at the same time share it; the
+table names the Python models that ran beside). At the largest of them it then measures the
+learning steps when a campaign's outcomes arrive: one_click.synth draws the month var
+profit_at_risk_months on from the delivery and the published campaign assignment, the refresh
+scores it with the kept model (--score), and the script times the learning models (the control
+group, the campaign results, the realized accuracy and the models carrying them) of both
+refreshes, and, apart, the month's history files and the report's sections of them. All of it
+goes to docs/benchmarks/scale-models-<format>.md, with the largest size's Python models' peak RSS
+extrapolated linearly to ESTIMATE_AT customers through the two sizes (an estimate, marked so).
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import contextlib
 import ctypes
 import json
@@ -60,6 +76,9 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 
 DEFAULT_SIZES = (1_300, 13_000, 130_000, 1_300_000)
+# --models-at: each dbt model's time and memory at these sizes (those also in --sizes)
+DEFAULT_MODELS_AT = (130_000, 1_300_000)
+ESTIMATE_AT = 10_400_000  # the Python models' peak RSS extrapolated to this many customers
 STEP_NAMES = {1: "validate", 2: "dbt build", 3: "verify", 4: "report", 5: "docs", 6: "publish"}
 # dbt node name -> phase; models not listed here (and every test) count as "sql"
 NODE_PHASES = {
@@ -131,6 +150,9 @@ class ProcessTree(threading.Thread):
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.peak, self._finished = 0, threading.Event()
+        # (wall clock, total RSS, CPU seconds so far) every 0.2 s: what each dbt model's
+        # interval in run_results.json is matched against (model_table)
+        self.samples: list[tuple[float, int, float]] = []
 
     @staticmethod
     def _scan() -> tuple[int, float]:
@@ -164,7 +186,10 @@ class ProcessTree(threading.Thread):
 
     def run(self) -> None:
         while not self._finished.is_set():
-            self.peak = max(self.peak, self._scan()[0])
+            rss, cpu = self._scan()
+            reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+            self.samples.append((time.time(), rss, cpu + reaped.ru_utime + reaped.ru_stime))
+            self.peak = max(self.peak, rss)
             time.sleep(0.2)
 
     def stop(self) -> int:
@@ -210,6 +235,153 @@ def run_results(project: Path) -> Path:
     return project / "warehouse" / ".dbt-target" / "build_run_results.json"
 
 
+# every .py under python_models/ is a dbt Python model; every other model is SQL
+PYTHON_MODELS = frozenset(path.stem for path in (PROJECT_DIR / "python_models").rglob("*.py"))
+# the steps that learn what worked (a campaign's control group, its measured effect, the realized
+# accuracy of earlier scores), and the models that only carry them to the history and the report
+LEARNING_MODELS = (
+    "campaign_assignment",
+    "control_group",
+    "campaign_results",
+    "realized_scores",
+    "realized_performance",
+    "realized_calibration",
+)
+LEARNING_SUPPORT = (
+    "past_campaign_assignments",
+    "campaign_assignment_history",
+    "rpt_campaign_design",
+    "rpt_campaign_results",
+    "rpt_realized_performance",
+    "rpt_realized_calibration",
+)
+# the report's frames of its sections "What worked" and realized accuracy (render.PARTS)
+LEARNING_PARTS = ("worked", "realized")
+
+
+def _instant(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+def _at(samples: list[tuple[float, int, float]], instant: float, field: int) -> float:
+    """A sampled field (1: RSS, 2: CPU seconds) at `instant`, linear between the samples."""
+    times = [sample[0] for sample in samples]
+    after = bisect.bisect_left(times, instant)
+    if after == 0:
+        return samples[0][field]
+    if after == len(samples):
+        return samples[-1][field]
+    (t0, *v0), (t1, *v1) = samples[after - 1], samples[after]
+    share = (instant - t0) / (t1 - t0) if t1 > t0 else 0.0
+    return v0[field - 1] + share * (v1[field - 1] - v0[field - 1])
+
+
+def node_measures(project: Path, samples: list[tuple[float, int, float]]) -> list[dict]:
+    """Every node of the dbt build (model, test, seed) from run_results.json: its execution
+    seconds, and from the process tree's samples while it ran its peak RSS, the rise of the RSS
+    over its start and the tree's CPU seconds; the Python models that ran at the same time."""
+    target = project / "warehouse" / ".dbt-target"
+    results = json.loads(run_results(project).read_text())["results"]
+    manifest = target / "manifest.json"
+    nodes = json.loads(manifest.read_text())["nodes"] if manifest.is_file() else {}
+    measured = []
+    for result in results:
+        unique_id = result["unique_id"]
+        spans = [
+            (_instant(timing["started_at"]), _instant(timing["completed_at"]))
+            for timing in result.get("timing", [])
+            if timing.get("name") == "execute" and timing.get("started_at")
+        ]
+        if not spans or not samples:
+            continue
+        (start, stop), kind = spans[0], unique_id.split(".")[0]
+        name = unique_id.split(".")[2] if kind == "test" else unique_id.split(".")[-1]
+        if kind == "model":
+            kind = "python" if name in PYTHON_MODELS else "sql"
+        within = [rss for instant, rss, _ in samples if start <= instant <= stop]
+        base = _at(samples, start, 1)
+        peak = max([*within, base, _at(samples, stop, 1)])
+        depends = nodes.get(unique_id, {}).get("depends_on", {}).get("nodes", [])
+        measured.append(
+            {
+                "name": name,
+                "kind": kind,
+                "start": start,
+                "stop": stop,
+                "seconds": float(result.get("execution_time") or stop - start),
+                "cpu": _at(samples, stop, 2) - _at(samples, start, 2),
+                "peak": peak,
+                "rise": peak - base,
+                "models": [d.split(".")[-1] for d in depends if d.startswith("model.")],
+            }
+        )
+    for node in measured:
+        node["beside"] = sorted(
+            other["name"]
+            for other in measured
+            if other is not node
+            and other["kind"] == "python"
+            and other["start"] < node["stop"]
+            and node["start"] < other["stop"]
+        )
+    return measured
+
+
+def learning_apart(project: Path) -> dict[str, tuple[float, float]]:
+    """Wall and CPU seconds of the learning steps the refresh runs outside dbt, measured again
+    apart, in this process, on the published release: the month's history files
+    (one_click.monthly.write_history, into a scratch directory) and the report's sections of
+    LEARNING_PARTS in every language (reading their reporting views, which compute then, and
+    preparing their tables and figures; rpt_summary, which every section reads, read first and
+    not counted)."""
+    import duckdb
+
+    from one_click import monthly, publish
+    from one_click.i18n import REPORT_LANGUAGES, Translator
+    from one_click.layout import WAREHOUSE_FILE
+    from one_click.report import data as report_data
+    from one_click.report.render import PARTS
+
+    release = publish.current_release(project / "warehouse")
+    database = release / WAREHOUSE_FILE
+    month = monthly.release_info(release)["month"]
+    measured = {}
+    scratch = Path(tempfile.mkdtemp(prefix="one_click_history_"))
+    try:
+        wall, cpu = time.perf_counter(), time.process_time()
+        monthly.write_history(scratch, database, release, month)
+        measured["history writes (scores and assignment)"] = (
+            time.perf_counter() - wall,
+            time.process_time() - cpu,
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    columns = report_data.relations(project)
+    frames = {}
+    with duckdb.connect(str(database), read_only=True) as con:
+
+        def read(frame: str):
+            selected = ", ".join(f'"{column}"' for column in columns[frame])
+            return con.execute(f"select {selected} from {report_data.relation_name(frame)}").df()
+
+        frames["summary"] = read("summary")
+        wall, cpu = time.perf_counter(), time.process_time()
+        for part in LEARNING_PARTS:
+            for frame in PARTS[part][0]:
+                if frame not in frames:
+                    frames[frame] = read(frame)
+        data = report_data.ReportData(database.name, frames, {})
+        for language in REPORT_LANGUAGES:
+            translator = Translator(language)
+            for part in LEARNING_PARTS:
+                PARTS[part][1](data, translator)
+        measured["report sections (What worked, realized accuracy)"] = (
+            time.perf_counter() - wall,
+            time.process_time() - cpu,
+        )
+    return measured
+
+
 def python_models(run_results: Path) -> dict[str, float]:
     """Execution seconds of every Python model of the dbt build (the models NODE_PHASES names)."""
     results = json.loads(run_results.read_text())["results"]
@@ -221,9 +393,10 @@ def python_models(run_results: Path) -> dict[str, float]:
     }
 
 
-def run_refresh(project: Path, delivery: Path | None) -> dict:
-    """Run the refresh in `project` (on the files of `delivery`, or on the seeds); its wall and
-    CPU seconds per step and phase, total and peak memory."""
+def run_refresh(project: Path, delivery: Path | None, *options: str) -> dict:
+    """Run the refresh in `project` (on the files of `delivery`, or on the seeds; `options`
+    such as --month M --score passed on); its wall and CPU seconds per step and phase, total,
+    peak memory, and every dbt node's measures (node_measures)."""
     from one_click.refresh import STEPS, parse_step_times
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DBT_", "ONE_CLICK_"))}
@@ -231,6 +404,7 @@ def run_refresh(project: Path, delivery: Path | None) -> dict:
     log = project / "refresh.log"
     command = [sys.executable, "-m", "one_click.refresh"]
     command += ["--delivery", str(delivery)] if delivery else []
+    command += list(options)
     become_subreaper()
     tree = ProcessTree()
     tree.start()
@@ -281,6 +455,7 @@ def run_refresh(project: Path, delivery: Path | None) -> dict:
         "total": finished - started,
         "total_cpu": marks[len(STEPS) + 1] - cpu_started,
         "peak_rss": peak,
+        "nodes": node_measures(project, tree.samples),
     }
 
 
@@ -380,6 +555,15 @@ def main() -> None:
         type=Path,
         help="the markdown file written (default: docs/benchmarks/scale-<format>.md)",
     )
+    parser.add_argument(
+        "--models-at",
+        type=int,
+        nargs="*",
+        default=list(DEFAULT_MODELS_AT),
+        help="sizes (of --sizes) at which each dbt model's time and memory are written, and the"
+        " largest of them is refreshed again when its campaign's outcomes arrive (default:"
+        " 130000 1300000; none: no such table)",
+    )
     args = parser.parse_args()
     if args.embedded:
         embedded(args.runs, args.keep)
@@ -392,9 +576,17 @@ def main() -> None:
         args.results or RESULTS_DIR / f"scale-{args.format}.md",
     )
 
+    models_at = sorted(set(args.models_at) & set(args.sizes))
+    models_results = Results(
+        "scale-models",
+        f"Each dbt model and the learning steps at {max(models_at, default=0):,} customers"
+        f" ({args.format.upper()} delivery)",
+        RESULTS_DIR / f"scale-models-{args.format}.md",
+    )
     work = args.keep or Path(tempfile.mkdtemp(prefix="one_click_bench_"))
     work.mkdir(parents=True, exist_ok=True)
     rows = []
+    smaller = None  # (size, measures) of the smaller --models-at size, for the estimate
     for number, size in enumerate(args.sizes, start=1):
         delivery = work / f"delivery_{size}"
         shutil.rmtree(delivery, ignore_errors=True)
@@ -410,9 +602,232 @@ def main() -> None:
         header, lines = table(rows)
         print_table(header, lines)
         write_results(results, args.format, header, lines, done=number == len(args.sizes))
+        if size in models_at:
+            measured["customers"] = size
+            if size == models_at[-1]:
+                measured["label"] = "the month the campaign starts (no outcome arrived yet)"
+                measured["apart"] = learning_apart(project)
+                runs = [("month M", measured)]
+                write_models(models_results, args.format, runs, smaller, done=False)
+                later = outcomes_month(project, delivery, work, args.format)
+                later["customers"] = size
+                runs.append(("month M+h", later))
+                for title, table_header, table_lines in node_tables(runs[-1][1]):
+                    print(f"\n{title}, month M+h (scored by the kept model):")
+                    print_table(table_header, table_lines)
+                header, lines = learning_table(runs)
+                print(f"\nThe learning steps at {size:,} customers:")
+                print_table(header, lines)
+                write_models(models_results, args.format, runs, smaller, done=True)
+            else:
+                smaller = (size, measured)
+            for title, table_header, table_lines in node_tables(measured):
+                print(f"\n{title}:")
+                print_table(table_header, table_lines)
         if not args.keep:
             shutil.rmtree(project, ignore_errors=True)
             shutil.rmtree(delivery, ignore_errors=True)
+
+
+def _gb(size: float) -> str:
+    return f"{size / 2**30:.2f}"
+
+
+def _beside(names: list[str]) -> str:
+    return ", ".join(names[:2]) + (f" +{len(names) - 2}" if len(names) > 2 else "")
+
+
+def node_tables(
+    measured: dict, estimate: tuple[int, dict] | None = None
+) -> list[tuple[str, list[str], list[list[str]]]]:
+    """Every dbt model of one refresh: Python models (time, CPU, peak RSS, its rise), SQL
+    models (time, CPU, peak RSS), the tests and seeds summed. `estimate` (a smaller size and its
+    measures) adds, per Python model, its peak RSS extrapolated to ESTIMATE_AT customers,
+    linear in the customers through the two sizes."""
+    nodes = measured["nodes"]
+    size = measured["customers"]
+    smaller = {}
+    if estimate is not None:
+        smaller = {n["name"]: n for n in estimate[1]["nodes"] if n["kind"] == "python"}
+    python_header = ["Python model", "s", "tree CPU s", "peak GB", "rise MB", "ran beside"]
+    if smaller:
+        python_header.append(f"peak GB at {ESTIMATE_AT / 1e6:.1f} M (estimate)")
+    python_rows = []
+    for node in sorted(nodes, key=lambda n: -n["seconds"]):
+        if node["kind"] != "python":
+            continue
+        row = [
+            node["name"],
+            f"{node['seconds']:.1f}",
+            f"{node['cpu']:.1f}",
+            _gb(node["peak"]),
+            f"{node['rise'] / 2**20:+.0f}",
+            _beside(node["beside"]),
+        ]
+        if smaller:
+            other = smaller.get(node["name"])
+            if other is None:
+                row.append("")
+            else:
+                slope = (node["peak"] - other["peak"]) / (size - estimate[0])
+                row.append(_gb(node["peak"] + slope * (ESTIMATE_AT - size)))
+        python_rows.append(row)
+    sql_header = ["SQL model", "s", "tree CPU s", "peak GB", "ran beside"]
+    sql_rows = [
+        [n["name"], f"{n['seconds']:.1f}", f"{n['cpu']:.1f}", _gb(n["peak"]), _beside(n["beside"])]
+        for n in sorted(nodes, key=lambda n: -n["seconds"])
+        if n["kind"] == "sql"
+    ]
+    rest = {}
+    for node in nodes:
+        if node["kind"] not in ("python", "sql"):
+            count, seconds = rest.get(node["kind"], (0, 0.0))
+            rest[node["kind"]] = (count + 1, seconds + node["seconds"])
+    for kind, (count, seconds) in sorted(rest.items()):
+        sql_rows.append([f"every {kind} ({count}), summed", f"{seconds:.1f}", "", "", ""])
+    return [
+        (f"Python models at {size:,} customers", python_header, python_rows),
+        (f"SQL models at {size:,} customers, then the tests and seeds", sql_header, sql_rows),
+    ]
+
+
+def learning_rows(measured: dict) -> dict[str, tuple[float, float]]:
+    """Wall and CPU seconds of every learning step of one refresh: the dbt models of
+    LEARNING_MODELS and LEARNING_SUPPORT, the data tests on them alone (summed), and the
+    steps measured apart (measured["apart"])."""
+    learning = set(LEARNING_MODELS) | set(LEARNING_SUPPORT)
+    rows = {}
+    for name in (*LEARNING_MODELS, *LEARNING_SUPPORT):
+        found = [n for n in measured["nodes"] if n["name"] == name and n["kind"] != "test"]
+        rows[name] = (sum(n["seconds"] for n in found), sum(n["cpu"] for n in found))
+    tests = [
+        n
+        for n in measured["nodes"]
+        if n["kind"] == "test" and n["models"] and set(n["models"]) <= learning
+    ]
+    rows[f"their data tests ({len(tests)})"] = (
+        sum(n["seconds"] for n in tests),
+        sum(n["cpu"] for n in tests),
+    )
+    rows.update(measured.get("apart", {}))
+    return rows
+
+
+def learning_table(runs: list[tuple[str, dict]]) -> tuple[list[str], list[list[str]]]:
+    header = ["learning step", *(f"{label} {k}" for label, _ in runs for k in ("s", "CPU s"))]
+    columns = [learning_rows(measured) for _, measured in runs]
+    lines = [
+        [name, *(c for rows in columns for c in (f"{rows[name][0]:.1f}", f"{rows[name][1]:.1f}"))]
+        for name in columns[0]
+    ]
+    lines.append(
+        [
+            "total",
+            *(
+                c
+                for rows in columns
+                for c in (
+                    f"{sum(v[0] for v in rows.values()):.1f}",
+                    f"{sum(v[1] for v in rows.values()):.1f}",
+                )
+            ),
+        ]
+    )
+    return header, lines
+
+
+def write_models(
+    results: Results,
+    fmt: str,
+    runs: list[tuple[str, dict]],
+    estimate: tuple[int, dict] | None,
+    done: bool,
+) -> None:
+    """The file of --models-at: each dbt model of the largest size, and the learning steps."""
+    results.clear()
+    results.text(
+        f"Synthetic {fmt.upper()} deliveries (`python -m one_click.synth`, seed 42), refreshed by"
+        " `python -m one_click.refresh --delivery DIR` in a scratch copy of the project. Each"
+        " model's seconds are dbt's execution time (run_results.json). Memory: dbt-duckdb runs"
+        " a Python model inside the dbt process, so no model has memory of its own; the script"
+        " samples the RSS of the refresh's whole process tree every 0.2 s (dbt with DuckDB's"
+        " buffer pool, the model's worker processes, the report's process waiting beside the"
+        " build; pages shared by forked workers counted in each) and gives, for each model,"
+        " the tree's peak while the model ran (from its start and end in run_results.json) and"
+        " the rise of that peak over the tree's RSS at the model's start, the model's own"
+        " growth when it ran alone. dbt runs several nodes at a time (threads, profiles.yml):"
+        " a model that ran beside another (last column: the Python models) shares the peak,"
+        " the rise and the tree's CPU seconds with it, and with the SQL models and tests that"
+        " ran then; a model shorter than the 0.2 s sampling shows the RSS around it."
+        " The peak is an upper bound of the model's memory; DuckDB keeps its buffer pool from"
+        " model to model, so the peak creeps up through the build.",
+    )
+    for title, header, lines in node_tables(runs[0][1], estimate):
+        results.text(f"{title}:")
+        results.table(header, lines)
+    if estimate is not None:
+        results.text(
+            f"The estimate column is an estimate, not a measurement: the peak RSS at"
+            f" {ESTIMATE_AT:,} customers, linear in the customers through {estimate[0]:,} and"
+            f" {runs[0][1]['customers']:,}. It holds for the models whose memory grows with the"
+            " customers (what they read whole) and overstates those that read a sample (their"
+            " peak grows only with DuckDB's cache of the warehouse, which the line carries on)."
+        )
+    header, lines = learning_table(runs)
+    results.text(
+        "The learning steps (issue: at most 30 s at 1.3 M customers): the control group, the"
+        " measured effect of past campaigns, the realized accuracy of earlier scores, and the"
+        " models that carry them to the history and the report; the month's history files and"
+        " the report's sections measured again apart, in the script's process, on the published"
+        " release (the refresh times them within its publish and report steps). "
+        + " ".join(f"{label}: {measured['label']}." for label, measured in runs)
+        + " CPU seconds of a dbt model are the whole tree's while it ran (they include a model"
+        " running beside it); those of the steps measured apart are the script's own."
+    )
+    results.table(header, lines)
+    path = results.write(done=done)
+    print(f"(written to {path})")
+
+
+def outcomes_month(project: Path, delivery: Path, work: Path, fmt: str) -> dict:
+    """The month when the outcomes of the published month's campaign arrive (M+h, h the
+    target's horizon, var profit_at_risk_months): drawn by one_click.synth from the delivery
+    and the published campaign assignment (no effect planted: the time does not depend on
+    it), then refreshed in score mode (`make score`: the kept model scores the month), so that
+    the campaign's measured effect and the realized accuracy are computed on every customer."""
+    import duckdb
+
+    from one_click import monthly, synth
+    from one_click.project import setting
+
+    horizon = int(setting("profit_at_risk_months"))
+    # the published campaign assignment, its month read from its folder (Hive partitioning)
+    files = project / "warehouse" / "history" / f"{monthly.PARTITION}*" / monthly.ASSIGNMENT_FILE
+    with duckdb.connect() as con:
+        assignments = con.sql(
+            f"select month, customer_id, arm, action_code from read_parquet('{files}', "
+            "hive_partitioning = true, hive_types = {'month': varchar})"
+        ).df()
+    later = work / f"{delivery.name}_later"
+    shutil.rmtree(later, ignore_errors=True)
+    drawn = time.monotonic()
+    [(month, directory)] = synth.generate_next(
+        delivery,
+        later,
+        ahead=(horizon,),
+        fmt=fmt,
+        seed=42,
+        assignments=assignments,
+    ).items()
+    print(f"\n{month}, {horizon} months on, drawn in {time.monotonic() - drawn:.0f} s")
+    measured = run_refresh(project, directory, "--month", month, "--score")
+    measured["label"] = (
+        f"{month}, {horizon} months on, when the outcomes arrive, scored by the kept model"
+        " (`--score`)"
+    )
+    measured["apart"] = learning_apart(project)
+    shutil.rmtree(later, ignore_errors=True)
+    return measured
 
 
 def write_results(
