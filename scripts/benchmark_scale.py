@@ -581,7 +581,10 @@ def main() -> None:
         "scale-models",
         f"Each dbt model and the learning steps at {max(models_at, default=0):,} customers"
         f" ({args.format.upper()} delivery)",
-        RESULTS_DIR / f"scale-models-{args.format}.md",
+        # beside --results when given (scale-10m.md: scale-10m-models.md)
+        args.results.with_name(f"{args.results.stem}-models.md")
+        if args.results
+        else RESULTS_DIR / f"scale-models-{args.format}.md",
     )
     work = args.keep or Path(tempfile.mkdtemp(prefix="one_click_bench_"))
     work.mkdir(parents=True, exist_ok=True)
