@@ -20,11 +20,12 @@ and the problem, and leaves the published set exactly as it was):
 2. dbt build         `dbt build` (seeds, models, data tests; the unit tests run in `make test`)
                      into warehouse/.build/, emptied first; the churn model writes its
                      artifact to .build/model/. With --delivery, dbt reads the files in place
-                     (var delivery_dir, source `delivery`) and loads no seed. A new model then meets the quality
-                     gate (one_click.ml.gate: the interval of its out-of-fold ROC-AUC against
-                     var min_selected_roc_auc); when the whole interval lies below the bar and a
-                     kept model can serve, the build runs again in score mode: the kept model
-                     scores, lists and reports the month, and the refresh says so
+                     (var delivery_dir, source `delivery`) and loads no seed. A new model then
+                     meets the quality gate (one_click.ml.gate: the interval of its out-of-fold
+                     ROC-AUC against var min_selected_roc_auc); when the whole interval lies
+                     below the bar and a kept model can serve, the build runs again in score
+                     mode: the kept model scores, lists and reports the month, and the refresh
+                     says so
 3. verify            one_click.warehouse_file: no WAL left, a storage format the analysts'
                      DuckDB 1.5 CLI reads, and that CLI opens it
 4. render report     `python -m one_click.report` into .build/: report.html (Russian),

@@ -11,7 +11,6 @@ and reads the bands through one_click.project.setting, as Python outside dbt doe
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from one_click.customers import derive, from_warehouse
@@ -57,11 +56,7 @@ def score_customers(
     X = feature_frame(customers)
     warn_unseen_categories(served.kept, X)
     ids = customers[ID_COLUMN].to_numpy()
-    keys = served.keys(ids)
-    probability = np.empty(len(ids), dtype=float)
-    for key in np.unique(keys):
-        rows = keys == key
-        probability[rows] = served.model(key).predict_proba(X[rows])[:, 1]
+    probability, _ = served.decline_probability(ids, X)
     return pd.DataFrame(
         {
             ID_COLUMN: ids,

@@ -126,6 +126,16 @@ class ServedModels:
     def model(self, key: int):
         return self.kept if int(key) == 0 else self.folds[int(key) - 1]
 
+    def decline_probability(self, ids, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """(the probability of the positive class of each customer of X, whose ids are `ids`, by
+        the model that serves them; their keys, 0 where the kept model scored)."""
+        keys = self.keys(ids)
+        probability = np.empty(len(X), dtype=float)
+        for key in np.unique(keys):
+            rows = keys == key
+            probability[rows] = self.model(key).predict_proba(X[rows])[:, 1]
+        return probability, keys
+
 
 def load_fold_models(directory: Path, kept) -> ServedModels:
     """The kept model with its outer-fold models and their customers, from a model directory;

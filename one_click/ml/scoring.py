@@ -127,12 +127,7 @@ def score_batch(
         assert_model_positive_class(served.kept)
         X = feature_frame(batch.loc[held_out])
         unseen = unseen_categories(served.kept, X)
-        keys = served.keys(ids[held_out])
-        scored = np.empty(len(X))
-        for key in np.unique(keys):
-            rows = keys == key
-            scored[rows] = served.model(key).predict_proba(X.loc[rows])[:, 1]
-        probability[held_out] = scored
+        probability[held_out], keys = served.decline_probability(ids[held_out], X)
         kinds[np.flatnonzero(held_out)[keys != 0]] = FOLD_MODEL
     scores = pd.DataFrame(
         {
