@@ -276,27 +276,28 @@ def test_an_empty_contact_list_still_writes_the_month_assignment(tmp_path):
     assert monthly.history_months(build, monthly.ASSIGNMENT_FILE) == ["2026-10"]
 
 
-def test_a_rollback_removes_the_month_assignment_with_the_month(tmp_path):
+@pytest.mark.parametrize("name", ["ASSIGNMENT_FILE", "CAMPAIGN_RESULTS_FILE"])
+def test_a_rollback_removes_the_month_history_file_with_the_month(tmp_path, name):
+    """The month's campaign and the campaign results it read go with the month."""
     from one_click import publish
 
+    file = getattr(monthly, name)
     warehouse = tmp_path / "warehouse"
     warehouse.mkdir()
-    for month, probability in (("2026-10", 0.1), ("2026-11", 0.2)):
-        build = _build(warehouse / ".build", month, probability)
+    for month, campaign in (("2026-10", "2026-07"), ("2026-11", "2026-08")):
+        build = _build(warehouse / ".build", month, 0.1, campaigns=(campaign,))
         monthly.write_history(
             build, build / "one_click.duckdb", publish.current_release(warehouse), month
         )
-        for name in publish.PUBLISHED:  # the rest of a release, as files
-            if not (build / name).exists():
-                (build / name).write_text(name)
+        for part in publish.PUBLISHED:  # the rest of a release, as files
+            if not (build / part).exists():
+                (build / part).write_text(part)
         publish.publish(build, warehouse)
-    published = warehouse / "history" / "month=2026-11" / monthly.ASSIGNMENT_FILE
+    published = warehouse / "history" / "month=2026-11" / file
     assert published.is_file()
     publish.rollback(warehouse)
     assert not published.exists()
-    assert monthly.history_months(publish.current_release(warehouse), monthly.ASSIGNMENT_FILE) == [
-        "2026-10"
-    ]
+    assert monthly.history_months(publish.current_release(warehouse), file) == ["2026-10"]
 
 
 def test_the_history_refuses_an_assignment_of_another_month(tmp_path):
@@ -348,28 +349,6 @@ def test_republishing_a_month_replaces_its_campaign_results_only(tmp_path):
         "hive_partitioning = true) order by month"
     ).fetchall()
     assert frame == [("2026-10", 0.1), ("2026-11", 0.3)]
-
-
-def test_a_rollback_removes_the_month_campaign_results_with_the_month(tmp_path):
-    from one_click import publish
-
-    warehouse = tmp_path / "warehouse"
-    warehouse.mkdir()
-    for month, campaign in (("2026-10", "2026-07"), ("2026-11", "2026-08")):
-        build = _build(warehouse / ".build", month, 0.1, campaigns=(campaign,))
-        monthly.write_history(
-            build, build / "one_click.duckdb", publish.current_release(warehouse), month
-        )
-        for name in publish.PUBLISHED:  # the rest of a release, as files
-            if not (build / name).exists():
-                (build / name).write_text(name)
-        publish.publish(build, warehouse)
-    published = warehouse / "history" / "month=2026-11" / monthly.CAMPAIGN_RESULTS_FILE
-    assert published.is_file()
-    publish.rollback(warehouse)
-    assert not published.exists()
-    release = publish.current_release(warehouse)
-    assert monthly.history_months(release, monthly.CAMPAIGN_RESULTS_FILE) == ["2026-10"]
 
 
 def test_the_history_refuses_campaign_results_of_another_month(tmp_path):
