@@ -95,3 +95,38 @@
     )
     {%- endif %}
 {%- endmacro %}
+
+{#- The body of a list of this month's campaign: the customers of target_candidates drawn into
+    `arm` of campaign_assignment ('contacted' or 'control') and meeting `condition` (SQL on
+    `candidates`), with their action (customer_actions) and the contact list's columns. -#}
+{% macro campaign_arm_list(arm, condition='true') -%}
+with
+
+candidates as (
+    select * from {{ ref('target_candidates') }}
+),
+
+actions as (
+    select * from {{ ref('customer_actions') }}
+),
+
+assignment as (
+    select * from {{ ref('campaign_assignment') }}
+),
+
+listed as (
+    select candidates.*
+    from candidates
+    inner join assignment on candidates.customer_id = assignment.customer_id
+    where assignment.arm = '{{ arm }}' and ({{ condition }})
+),
+
+ranked as (
+    select
+        {{ contact_list_columns('listed', 'actions') }}
+    from listed
+    inner join actions on listed.customer_id = actions.customer_id
+)
+
+select * from ranked
+{%- endmacro %}

@@ -7,36 +7,8 @@
 -- offer and are listed in control_group. The top reasons come from customer_reasons, which
 -- explains the first var reasons_top_n of this list: null further down. Values are rounded for
 -- reading: the probability to 3 decimals, profits to 2 (the running total sums the exact
--- values); the columns are those of control_group (macro contact_list_columns).
-with
-
-candidates as (
-    select * from {{ ref('target_candidates') }}
-),
-
-actions as (
-    select * from {{ ref('customer_actions') }}
-),
-
-assignment as (
-    select * from {{ ref('campaign_assignment') }}
-),
-
-listed as (
-    select candidates.*
-    from candidates
-    inner join assignment on candidates.customer_id = assignment.customer_id
-    where
-        candidates.allow_offers
-        and candidates.risk_band in {{ sql_list(var('at_risk_bands')) }}
-        and assignment.arm = 'contacted'
-),
-
-ranked as (
-    select
-        {{ contact_list_columns('listed', 'actions') }}
-    from listed
-    inner join actions on listed.customer_id = actions.customer_id
-)
-
-select * from ranked
+-- values); the columns are those of control_group (macro campaign_arm_list).
+{{ campaign_arm_list(
+    'contacted',
+    "candidates.allow_offers and candidates.risk_band in " ~ sql_list(var('at_risk_bands'))
+) }}
