@@ -73,7 +73,7 @@ def judge(
     return GateDecision(
         PUBLISH_FIRST_BELOW_BAR,
         f"WARNING QUALITY GATE FAILED: the new model's {shown}: the whole interval lies below "
-        "the bar, but there is no kept model to score this month with, so it is published "
+        "the bar, but no kept model can score this month, so it is published "
         "anyway, so that the month has a contact list. Check the delivery's labels and "
         "features before acting on it",
     )
