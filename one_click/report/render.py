@@ -29,7 +29,7 @@ from one_click.ml.features import FEATURES, TARGET
 from one_click.ml.plain_reasons import SEPARATOR
 from one_click.project import setting
 from one_click.report import plots
-from one_click.report.data import ReportData, load
+from one_click.report.data import ACTION_COLUMNS, ReportData, load, stream
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "report.html.j2"  # the marketers' page
@@ -39,7 +39,6 @@ TARGETED = "targeted"  # segment_family of the targeted segment views (the other
 OFFER_REASONS = 2  # the reasons named beside each offer: those it answers most often
 ADVICE_SHOWN = 2  # groups whose full recommendation the marketers' page prints (all: technical)
 # the columns of the contact list that carry each customer's next best action, when it has them
-ACTION_COLUMNS = ("action_code", "action_ru", "action_en")
 CONTACT_LIST_COLUMNS = (
     "priority_rank",
     "customer_id",
@@ -189,7 +188,7 @@ def _summary(data: ReportData, tr: Translator) -> dict:
     shares = [summary.get(f"lever_success_share_{end}") for end in ("low", "high")]
     return {
         "summary": summary,
-        "contact_listed": len(data["contact_list"]),
+        "contact_listed": data.counts["contact_list"],
         "assumed_kept": float(summary["lever_success_share"]) * at_stake,
         "assumed_kept_range": (
             None
@@ -240,23 +239,27 @@ def _quality(data: ReportData, tr: Translator) -> dict:
 
 def _offers(data: ReportData, tr: Translator) -> dict:
     """What to offer: one line per next best action of the contact list, with how many customers
-    and how much profit at risk it answers, when the list carries actions (ACTION_COLUMNS);
-    else None."""
-    rows = data["contact_list"]
+    and how much profit at risk it answers, when the list carries actions (data.ACTION_COLUMNS;
+    read in aggregate, data.action_aggregates); else None."""
     words = f"action_{tr.code}"
-    if not set(ACTION_COLUMNS) <= set(rows.columns):
+    grouped = data.frames.get("contact_list_actions")
+    if grouped is None:
         return {"offers": None}
+    grouped = grouped.copy()
+    reasons = data.frames.get("contact_list_action_reasons")
     reason = f"action_reason_{tr.code}"
-    columns = {"customers": ("customer_id", "size"), "profit_at_risk": ("profit_at_risk", "sum")}
-    grouped = rows.groupby(["action_code", words], dropna=False).agg(**columns).reset_index()
-    if reason in rows.columns:
-        # the reasons it answers most often, the most frequent first
-        reasons = rows.groupby("action_code")[reason].agg(
-            lambda values: ", ".join(
-                values.dropna().astype(str).value_counts().index[:OFFER_REASONS]
-            )
+    if reasons is not None and reason in reasons.columns:
+        # the reasons it answers most often, the most frequent first (then the first on the list)
+        counted = (
+            reasons.dropna(subset=[reason])
+            .groupby(["action_code", reason], as_index=False)
+            .agg(customers=("customers", "sum"), first_place=("first_place", "min"))
+            .sort_values(["action_code", "customers", "first_place"], ascending=[True, False, True])
         )
-        grouped["reasons"] = grouped["action_code"].map(reasons)
+        named = counted.groupby("action_code")[reason].agg(
+            lambda values: ", ".join(values.astype(str)[:OFFER_REASONS])
+        )
+        grouped["reasons"] = grouped["action_code"].map(named).fillna("")
     else:
         grouped["reasons"] = ""
     grouped = grouped.sort_values(["profit_at_risk", "action_code"], ascending=[False, True])
@@ -570,11 +573,10 @@ def render_html(
     return template.render(**(values or context(data, tr, stamp)))
 
 
-def contact_list(data: ReportData, tr: Translator) -> pd.DataFrame:
-    """The full contact list (rpt_contact_list) as the marketers' CSV in tr's language: headings,
-    risk bands, reasons and segment names translated, numbers as plain decimals."""
-    rows = data["contact_list"]
-    horizon = _horizon(data)
+def contact_list(rows: pd.DataFrame, tr: Translator, horizon: int, empty: bool = True):
+    """Rows of the contact list (rpt_contact_list) as the marketers' CSV in tr's language:
+    headings, risk bands, reasons and segment names translated, numbers as plain decimals. With
+    no rows, the one row saying nobody is to be contacted (unless empty=False: no row)."""
     months = tr.plural("months", horizon)
     bands = {band: tr.band(band) for band in rows["risk_band"].dropna().unique()}
     segments = {
@@ -605,7 +607,7 @@ def contact_list(data: ReportData, tr: Translator) -> pd.DataFrame:
     if set(ACTION_COLUMNS) <= set(rows.columns):  # the next best action, beside the reasons
         columns.insert(columns.index("reasons") + 1, "action")
         table.insert(columns.index("action"), "action", rows[f"action_{tr.code}"])
-    if table.empty:
+    if table.empty and empty:
         # an empty month says so in the file's first cell, under the same headings
         table = pd.DataFrame([{columns[0]: tr.t("report.nobody_to_contact")}], columns=columns)
     return table.rename(
@@ -618,17 +620,23 @@ def contact_list(data: ReportData, tr: Translator) -> pd.DataFrame:
     )
 
 
-def write_contact_list(table: pd.DataFrame, tr: Translator, path: Path) -> None:
-    """The contact list as a CSV a spreadsheet in tr's locale opens as it is: the locale's decimal
-    mark, `;` between fields where the decimal mark is a comma, UTF-8 with a byte order mark."""
+def write_contact_list(data: ReportData, tr: Translator, path: Path) -> None:
+    """The whole contact list as a CSV a spreadsheet in tr's locale opens as it is: the locale's
+    decimal mark, `;` between fields where the decimal mark is a comma, UTF-8 with a byte order
+    mark. Streamed from the warehouse (data.stream), a chunk at a time: the list may hold
+    millions of customers."""
     decimal = tr.locale.number_symbols["latn"]["decimal"]
-    table.to_csv(
-        path,
-        index=False,
-        sep=";" if decimal == "," else ",",
-        decimal=decimal,
-        encoding="utf-8-sig",
-    )
+    options = {"index": False, "sep": ";" if decimal == "," else ",", "decimal": decimal}
+    horizon = _horizon(data)
+    written = 0
+    with open(path, "w", encoding="utf-8-sig", newline="") as out:
+        for rows in stream(data.location, "contact_list"):
+            table = contact_list(rows, tr, horizon, empty=False)
+            table.to_csv(out, header=written == 0, **options)
+            written += len(table)
+        if written == 0:  # an empty month: its headings and the row that says so
+            table = contact_list(data["contact_list"].iloc[:0], tr, horizon)
+            table.to_csv(out, header=True, **options)
 
 
 def render(
@@ -675,6 +683,6 @@ def render_language(
         written.append(output)
     if data.frames.get("contact_list") is not None and "summary" not in data.missing:
         csv = directory / language.contact_list
-        write_contact_list(contact_list(data, tr), tr, csv)
+        write_contact_list(data, tr, csv)
         written.append(csv)
     return written
