@@ -778,7 +778,7 @@ def write_models(
         )
     header, lines = learning_table(runs)
     results.text(
-        "The learning steps (issue: at most 30 s at 1.3 M customers): the control group, the"
+        "The learning steps (the target: at most 30 s at 1.3 M customers): the control group, the"
         " measured effect of past campaigns, the realized accuracy of earlier scores, and the"
         " models that carry them to the history and the report; the month's history files and"
         " the report's sections measured again apart, in the script's process, on the published"
