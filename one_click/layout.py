@@ -5,7 +5,8 @@
       model/                    MODEL_DIR        the kept model (churn_model.skops and .json)
       report.html, ...          REPORT_FILES     the reports and contact lists (one_click.languages)
       docs/                     DOCS_DIR         dbt docs of the build
-      history/                  HISTORY_DIR      the score history (one_click.monthly)
+      history/                  HISTORY_DIR      the history (one_click.monthly): month=YYYY-MM/
+                                                 scores, assignment, campaign results
       release.json              RELEASE_FILE     what the release is (one_click.monthly)
       previous/                 PREVIOUS         the set the last refresh replaced
       candidate/one_click.duckdb                 what a plain `dbt build` builds (profiles.yml)
@@ -23,6 +24,11 @@ WAREHOUSE_FILE = "one_click.duckdb"
 MODEL_DIR = "model"
 DOCS_DIR = "docs"
 HISTORY_DIR = "history"
+# a month of the history: HISTORY_DIR/<PARTITION>YYYY-MM/ holds these files (one_click.monthly)
+PARTITION = "month="
+SCORES_FILE = "scores.parquet"
+ASSIGNMENT_FILE = "assignment.parquet"
+CAMPAIGN_RESULTS_FILE = "campaign_results.parquet"
 RELEASE_FILE = "release.json"
 PREVIOUS = "previous"
 

@@ -29,13 +29,16 @@ from typing import NamedTuple
 
 import duckdb
 
-from one_click.layout import HISTORY_DIR, RELEASE_FILE
+from one_click.layout import (
+    ASSIGNMENT_FILE,
+    CAMPAIGN_RESULTS_FILE,
+    HISTORY_DIR,
+    PARTITION,
+    RELEASE_FILE,
+    SCORES_FILE,
+)
 from one_click.project import setting
 
-SCORES_FILE = "scores.parquet"
-ASSIGNMENT_FILE = "assignment.parquet"
-CAMPAIGN_RESULTS_FILE = "campaign_results.parquet"
-PARTITION = "month="
 MONTH_PATTERN = re.compile(r"(\d{4})-(\d{2})")
 MONTHLY_SCORES = "history.monthly_scores"
 CAMPAIGN_ASSIGNMENT = "marketing.campaign_assignment"

@@ -945,7 +945,7 @@ def read_assignments(paths: list[Path | str]) -> pd.DataFrame:
     month=YYYY-MM/assignment.parquet are read): month, customer_id, arm, action_code. A file in
     a month=YYYY-MM folder without a month column (as the history is written) is of that month."""
     from one_click.labels import actions
-    from one_click.monthly import ASSIGNMENT_FILE, PARTITION
+    from one_click.layout import ASSIGNMENT_FILE, PARTITION
 
     files = []
     for path in map(Path, paths):
