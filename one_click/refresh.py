@@ -183,9 +183,10 @@ def _echo(process: subprocess.Popen) -> tuple[int, list[str]]:
     return process.wait(), list(tail)
 
 
-def _run_streamed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, list[str]]:
-    """Run `command`, echoing its output as it comes; the exit code and the last lines."""
-    with subprocess.Popen(
+def _piped(command: list[str], cwd: Path, env: dict[str, str], **options) -> subprocess.Popen:
+    """A child process whose output (its errors with it, as UTF-8 text, undecodable bytes
+    replaced) the refresh reads line by line."""
+    return subprocess.Popen(
         command,
         cwd=cwd,
         env=env,
@@ -194,8 +195,13 @@ def _run_streamed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[i
         text=True,
         encoding="utf-8",
         errors="replace",
-        bufsize=1,
-    ) as process:
+        **options,
+    )
+
+
+def _run_streamed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, list[str]]:
+    """Run `command`, echoing its output as it comes; the exit code and the last lines."""
+    with _piped(command, cwd, env, bufsize=1) as process:
         return _echo(process)
 
 
@@ -400,16 +406,7 @@ class _Background:
 
     def __init__(self, command: list[str], cwd: Path, env: dict[str, str]) -> None:
         self.started = time.monotonic()
-        self.process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-        )
+        self.process = _piped(command, cwd, env)
         self.lines: list[str] = []
         self.ended = self.started
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -444,17 +441,8 @@ class _WaitingReport:
         self.copy = build.parent / REPORT_SOURCE_DIR / WAREHOUSE_FILE
         command = [sys.executable, "-m", "one_click.report", "--wait"]
         command += ["--warehouse", str(self.copy), "--output-dir", str(build)]
-        self.process = subprocess.Popen(
-            command,
-            cwd=project,
-            env=_child_env(project, self.copy),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            bufsize=1,
+        self.process = _piped(
+            command, project, _child_env(project, self.copy), stdin=subprocess.PIPE, bufsize=1
         )
 
     def __enter__(self) -> _WaitingReport:
