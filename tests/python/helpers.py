@@ -75,6 +75,18 @@ def run_refresh(root: Path, *args: str, timeout: float = 900) -> subprocess.Comp
     )
 
 
+def with_vars(root: Path, **values: object) -> Path:
+    """Set these vars in the dbt_project.yml of a copy of the project (each must be there once, as
+    a top-level var: `  name: value`); returns root."""
+    path = root / "dbt_project.yml"
+    text = path.read_text(encoding="utf-8")
+    for name, value in values.items():
+        text, found = re.subn(rf"(?m)^(  {name}: ).*$", rf"\g<1>{value}", text)
+        assert found == 1, f"var {name} is not set once in {path}"
+    path.write_text(text, encoding="utf-8")
+    return root
+
+
 def copy_tree(source: Path, target: Path) -> Path:
     """A copy of a project (or any directory) that a test may change: links stay links (the
     published warehouse's targets are relative, so the copy's links point into the copy)."""

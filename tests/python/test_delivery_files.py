@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from deliveries import DELIVERED_FILES, PROJECT_DIR, ParquetEdit, read_rows, to_parquet, write_rows
-from helpers import child_env, copy_project, copy_tree, explain, run_refresh
+from helpers import child_env, copy_project, copy_tree, explain, run_refresh, with_vars
 
 from one_click import synth
 from one_click.project import setting
@@ -78,7 +78,10 @@ def test_the_delivered_files_read_in_place_build_what_the_seeds_build(
 def test_a_refresh_from_a_parquet_delivery_publishes_a_self_contained_set(tmp_path, seeds_refresh):
     # scored by the shared refresh's kept model (training from a delivery of files is the monthly
     # chain's first month, test_monthly.py): the same build reads the files either way
+    # a model sample of 400 of the 1,500 customers (score mode's explanations and permutation
+    # importance run on it, and this test reads neither), one worker process
     root = copy_tree(seeds_refresh.root, tmp_path / "project")
+    with_vars(root, model_sample_size=400, workers=1)
     delivery = synth.generate(1500, tmp_path / "delivery", fmt="parquet")
     result = run_refresh(root, "--score", "--delivery", str(delivery))
     assert result.returncode == 0, explain(result)

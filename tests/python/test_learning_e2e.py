@@ -20,14 +20,13 @@ and the realized accuracy is what the truth's outcomes make of month 1's scores.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
-from helpers import copy_project, explain, run_refresh
+from helpers import copy_project, explain, run_refresh, with_vars
 from sklearn.metrics import roc_auc_score
 
 from one_click import monthly, synth
@@ -81,15 +80,6 @@ class Chain:
     realized: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-def _set_vars(root: Path) -> None:
-    path = root / "dbt_project.yml"
-    text = path.read_text(encoding="utf-8")
-    for name, value in TEST_VARS.items():
-        text, found = re.subn(rf"(?m)^(  {name}: ).*$", rf"\g<1>{value}", text)
-        assert found == 1, name
-    path.write_text(text, encoding="utf-8")
-
-
 def _read(database: Path, sql: str) -> pd.DataFrame:
     with duckdb.connect(str(database), read_only=True) as con:
         return con.sql(sql).df()
@@ -102,7 +92,7 @@ def _history(warehouse: Path, month: str, name: str) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory) -> Chain:
     root = copy_project(tmp_path_factory.mktemp("learning"))
-    _set_vars(root)
+    with_vars(root, **TEST_VARS)
     warehouse, out = root / WAREHOUSE_DIR, tmp_path_factory.mktemp("deliveries")
     first = synth.generate(CUSTOMERS, out / FIRST, seed=SEED)
 

@@ -10,11 +10,9 @@ first is the session's shared refresh of the seeds (seeds_refresh).
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import pytest
-from helpers import copy_project, copy_tree, explain, query, run_refresh
+from helpers import copy_project, copy_tree, explain, query, run_refresh, with_vars
 
 pytestmark = pytest.mark.slow
 
@@ -33,22 +31,13 @@ def _scores(root) -> pd.DataFrame:
     return frame.set_index("customer_id")
 
 
-def _with_sample_size(root, size: int) -> None:
-    project = root / "dbt_project.yml"
-    text, count = re.subn(
-        r"(?m)^(\s*model_sample_size:)\s*\d+", rf"\g<1> {size}", project.read_text()
-    )
-    assert count == 1
-    project.write_text(text)
-
-
-@pytest.mark.parametrize("sample_size", [None, 700], ids=["every_customer", "model_sample"])
+@pytest.mark.parametrize("sample_size", [None, 400], ids=["every_customer", "model_sample"])
 def test_score_mode_on_the_training_delivery_reproduces_the_honest_scores(
     tmp_path, sample_size, seeds_refresh
 ):
     if sample_size:
         root = copy_project(tmp_path / "project")
-        _with_sample_size(root, sample_size)
+        with_vars(root, model_sample_size=sample_size, workers=1)
         trained = run_refresh(root)
         assert trained.returncode == 0, explain(trained)
     else:  # the embedded default, trained: the shared refresh, copied (score mode changes it)

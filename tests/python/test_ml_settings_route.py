@@ -21,6 +21,7 @@ from one_click.project import setting
 
 PROJECT_SEED = int(setting("random_seed"))
 OTHER_SEED = PROJECT_SEED + 7
+CHEAP_SEARCH = {"model_sample_size": 300, "workers": 1}
 READERS = re.compile(r"\b(setting|project_vars|project_config|risk_bands)\(|RANDOM_SEED")
 
 
@@ -83,7 +84,8 @@ def test_dbt_build_vars_random_seed_changes_the_folds_of_the_search(tmp_path):
     env = {**child_env(PROJECT_DIR), "ONE_CLICK_WAREHOUSE": str(database)}
     dbt = str(Path(sys.executable).parent / "dbt")
     command = [dbt, "build", "-s", "+candidate_search"]
-    command += ["--vars", json.dumps({"random_seed": OTHER_SEED})]
+    # a model sample of 300 customers and one worker: the search's folds are what is read
+    command += ["--vars", json.dumps({"random_seed": OTHER_SEED, **CHEAP_SEARCH})]
     command += ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
     result = subprocess.run(
         command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900

@@ -20,7 +20,16 @@ import numpy as np
 import pandas as pd
 import pytest
 from deliveries import read_rows, write_rows
-from helpers import PROJECT_DIR, child_env, copy_project, explain, query, run_refresh, sha
+from helpers import (
+    PROJECT_DIR,
+    child_env,
+    copy_project,
+    explain,
+    query,
+    run_refresh,
+    sha,
+    with_vars,
+)
 
 from one_click import monthly, publish, synth
 from one_click.i18n import REPORT_LANGUAGES, Translator, messages
@@ -79,7 +88,8 @@ def _shift(source: Path, target: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory) -> Chain:
-    root = copy_project(tmp_path_factory.mktemp("monthly"))
+    # one worker process: the two test processes already share the two cores
+    root = with_vars(copy_project(tmp_path_factory.mktemp("monthly")), workers=1)
     out = tmp_path_factory.mktemp("deliveries")
     first = synth.generate(CUSTOMERS, out / MONTHS[0], seed=1)
     second = synth.generate(CUSTOMERS, out / MONTHS[1], seed=2)  # drawn alike: no drift
