@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 from deliveries import BAD_INPUTS, BAD_PARQUET_INPUTS, DELIVERED_FILES, PROJECT_DIR, to_parquet
-from helpers import Refreshed, build_once, copy_project, explain, run_refresh, synthetic_customers
+from helpers import (
+    Refreshed,
+    build_once,
+    copy_project,
+    explain,
+    one_draw_per_family,
+    run_refresh,
+    synthetic_customers,
+)
 from threadpoolctl import threadpool_limits
 
 
@@ -109,9 +117,4 @@ def customers():
 @pytest.fixture
 def quick_search(monkeypatch):
     """Make every candidate's random search try one setting, so a nested CV takes a second."""
-    import dataclasses
-
-    from one_click.ml import candidates
-
-    for family, candidate in list(candidates.CANDIDATES.items()):
-        monkeypatch.setitem(candidates.CANDIDATES, family, dataclasses.replace(candidate, n_iter=1))
+    one_draw_per_family(monkeypatch)

@@ -87,6 +87,17 @@ def with_vars(root: Path, **values: object) -> Path:
     return root
 
 
+def one_draw_per_family(patch: pytest.MonkeyPatch) -> None:
+    """Make every candidate's random search try one setting (while `patch` holds), so a nested
+    CV on a hundred customers takes a second."""
+    import dataclasses
+
+    from one_click.ml import candidates
+
+    for family, candidate in list(candidates.CANDIDATES.items()):
+        patch.setitem(candidates.CANDIDATES, family, dataclasses.replace(candidate, n_iter=1))
+
+
 def copy_tree(source: Path, target: Path) -> Path:
     """A copy of a project (or any directory) that a test may change: links stay links (the
     published warehouse's targets are relative, so the copy's links point into the copy)."""

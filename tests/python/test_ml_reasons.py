@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from helpers import one_draw_per_family, synthetic_customers
 
 from one_click.ml.explain import (
     CategoryCodes,
@@ -42,10 +43,17 @@ def expected_reasons(build, shap_values: pd.DataFrame) -> pd.DataFrame:
     return plain_reasons(shap_values, build["bands"]).set_index("customer_id")
 
 
-@pytest.fixture
-def build(customers, quick_search):
+@pytest.fixture(scope="module")
+def build():
     """A small build: a model sample of 80 of 120 customers, a SHAP sample of 30 of those, the
-    kept model, and every customer's score as customer_scores gives it."""
+    kept model, and every customer's score as customer_scores gives it (built once for the
+    module; the tests read it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        one_draw_per_family(patch)
+        return _build(synthetic_customers())
+
+
+def _build(customers):
     sample = customers[
         customers["customer_id"].isin(stratified_sample(customers, 80, SEED)["customer_id"])
     ]

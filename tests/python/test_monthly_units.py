@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import sha, synthetic_customers
+from helpers import one_draw_per_family, sha, synthetic_customers
 
 from one_click import monthly
 from one_click.ml import drift
@@ -92,23 +94,35 @@ def test_a_model_without_a_feature_distribution_is_refused():
 # The kept model: compatible or refused, reused byte for byte
 
 
-@pytest.fixture
-def kept(customers, quick_search, tmp_path):
-    """A kept model trained on the synthetic customers: (its directory, its metadata)."""
+@pytest.fixture(scope="module")
+def kept_once(tmp_path_factory) -> Path:
+    """The directory of a kept model trained on the synthetic customers (once for the module)."""
+    directory = tmp_path_factory.mktemp("kept") / "model"
+    customers = synthetic_customers()
     board = pd.DataFrame({"model_family": ["logistic_regression"], "is_selected": [True]})
     board = board.assign(**dict.fromkeys(REPORTED_METRICS, 0.9))
-    keep_selected_model(
-        customers,
-        board,
-        tmp_path / "kept" / "model",
-        search=run_candidate_search(customers, ["logistic_regression"], seed=SEED, n_jobs=1),
-        seed=SEED,
-        n_jobs=1,
-        month="2026-10",
-        drift_bins=BINS,
-        layout=LAYOUT,
-    )
-    directory = tmp_path / "kept" / "model"
+    with pytest.MonkeyPatch.context() as patch:
+        one_draw_per_family(patch)
+        search = run_candidate_search(customers, ["logistic_regression"], seed=SEED, n_jobs=1)
+        keep_selected_model(
+            customers,
+            board,
+            directory,
+            search=search,
+            seed=SEED,
+            n_jobs=1,
+            month="2026-10",
+            drift_bins=BINS,
+            layout=LAYOUT,
+        )
+    return directory
+
+
+@pytest.fixture
+def kept(kept_once, tmp_path):
+    """A copy of the module's kept model, which the test may change: (its directory, its
+    metadata)."""
+    directory = shutil.copytree(kept_once, tmp_path / "kept" / "model")
     return directory, load_metadata(directory / "churn_model.json")
 
 

@@ -8,6 +8,7 @@ vocabulary (they document it); unit tests bring their own fixtures.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,6 +76,13 @@ def code_files() -> Iterator[tuple[Path, str]]:
             yield path.relative_to(PROJECT_DIR), text
 
 
+@functools.cache
+def project_code() -> tuple[tuple[Path, str], ...]:
+    """code_files(), read once per test process: the tests that search them only read them
+    (the test that plants a copy reads code_files() itself)."""
+    return tuple(code_files())
+
+
 def vocabulary_values() -> set[str]:
     """The shop's words: labels, tiers, categories, and every misspelt and corrected value."""
     vocabulary = VARS["shop_vocabulary"]
@@ -93,7 +101,7 @@ def test_the_definition_is_read_from_the_project_file():
 @pytest.mark.parametrize("word", sorted(vocabulary_values()))
 def test_no_copy_of_the_shop_vocabulary(word):
     written = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
-    copies = [str(path) for path, text in code_files() if written.search(text)]
+    copies = [str(path) for path, text in project_code() if written.search(text)]
     assert copies == [], f"«{word}» is written again in {copies}; read var shop_vocabulary"
 
 
@@ -115,7 +123,7 @@ def test_a_threshold_is_only_referenced(name):
     assert name in VARS
     # `name: 0.6`, `name = 0.6`, `NAME = 0.6`
     bound = re.compile(rf"\b{name}\b\s*[:=]\s*['\"]?-?[0-9]", re.IGNORECASE)
-    for path, text in code_files():
+    for path, text in project_code():
         for line in text.splitlines():
             if bound.search(line):
                 pytest.fail(f"{path}: {line.strip()!r} keeps a copy of var {name}")

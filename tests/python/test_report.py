@@ -1110,18 +1110,24 @@ def test_what_worked_shows_the_measured_effect_with_its_interval(language, repor
     assert message("report.col.profit_kept_measured", code) in reports[code]
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_before_any_outcome_what_worked_says_so_plainly(language, tmp_path_factory):
+@pytest.fixture(scope="module")
+def no_outcome(tmp_path_factory) -> Path:
+    """The output directory of the pages of a month before any campaign's outcome arrived."""
     directory = tmp_path_factory.mktemp("no_outcome")
     warehouse = build_report_warehouse(directory / "synthetic.duckdb", outcomes=False)
     render(warehouse, directory / "out", generated_at=GENERATED_AT)
+    return directory / "out"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_before_any_outcome_what_worked_says_so_plainly(language, no_outcome):
     code = language.code
-    html = (directory / "out" / language.output).read_text(encoding="utf-8")
+    html = (no_outcome / language.output).read_text(encoding="utf-8")
     text = _section(html, "worked")
     assert message("report.worked.none", code, months=plural("months", 3, code)) in text
     assert 'id="worked-results"' not in html
     assert 'id="worked-design"' in html
-    technical_html = (directory / "out" / language.technical).read_text(encoding="utf-8")
+    technical_html = (no_outcome / language.technical).read_text(encoding="utf-8")
     assert 'id="realized-none"' in technical_html
     assert 'id="realized-warning"' not in technical_html
 
