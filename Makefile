@@ -13,7 +13,8 @@ export ONE_CLICK_HOME := $(CURDIR)
 
 # The installer: uv, in a venv of its own (the project's venv holds the lock and nothing else).
 # It installs the same locked files, each checked against its hash, as pip would, with the
-# downloads in parallel: on this machine the runtime takes 13 s instead of pip's 44.
+# downloads in parallel: in a fresh clone here the runtime takes 21 s, the installer's own venv
+# included, instead of pip's 44, and the test tools 3 s instead of 12.
 INSTALLER := uv==0.13.10
 UV_VENV := $(VENV)-uv
 UV := $(UV_VENV)/bin/uv
