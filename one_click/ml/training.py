@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import sklearn
+from joblib import Parallel, delayed
 
 from one_click.log import get_logger
 from one_click.ml.candidates import params_to_json_ready
@@ -96,8 +97,6 @@ def outer_fold_models(
     (each checked to reproduce its fold's out-of-fold scores, selection.refit_fold), in fold
     order from 1, and the fold of every customer (customer_id, fold): the fold whose model did
     not train on them."""
-    from joblib import Parallel, delayed
-
     customers = sort_customers(customers)
     X, y = feature_frame(customers), encode_target(customers)
     ids = customers[ID_COLUMN].to_numpy()
@@ -174,9 +173,15 @@ def keep_selected_model(
         "feature_distributions": feature_distributions(training_frame, drift_bins),
     }
     metadata["fold_models"] = {"file": FOLD_MODELS_NAME, "customers_file": FOLD_CUSTOMERS_NAME}
-    artifact, described = save_model(model, directory, metadata)
     folds, fold_of = outer_fold_models(customers, search, family, seed, n_jobs)
-    save_fold_models(folds, fold_of, directory)
+    # the worker processes write the two files at once: skops walks a model in Python for
+    # seconds, which here would hold the GIL that dbt's other threads need
+    (artifact, described), _ = Parallel(n_jobs=max(1, min(2, int(n_jobs))))(
+        [
+            delayed(save_model)(model, directory, metadata),
+            delayed(save_fold_models)(folds, fold_of, directory),
+        ]
+    )
     logger.info(
         f"kept model {family} {version} ({time.perf_counter() - started:.1f} s): {artifact}"
     )
