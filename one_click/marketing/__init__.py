@@ -1,7 +1,4 @@
 """Segment profiles and recommendations: how each customer segment differs from the rest, and
-what to offer it. Called by the dbt Python models in python_models/marketing/."""
-
-from one_click.marketing.profiles import PROFILE_FEATURES, profile_segments
-from one_click.marketing.recommendations import LEVERS, recommend
-
-__all__ = ["LEVERS", "PROFILE_FEATURES", "profile_segments", "recommend"]
+what to offer it. Called by the dbt Python models in python_models/marketing/, each of which
+imports the module it needs (profiles, recommendations, actions, ...): the models that write the
+labels start with the build and need neither pandas' statistics nor scipy."""

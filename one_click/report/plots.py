@@ -308,6 +308,8 @@ def correlation_heatmap(correlations: pd.DataFrame, *, tr: Translator) -> str:
                         va="center",
                         fontsize=6.5,
                         color=colour,
+                        # inside its cell: the layout need not measure it (it would, twice)
+                        in_layout=False,
                     )
         fig.colorbar(
             image,

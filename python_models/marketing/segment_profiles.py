@@ -1,4 +1,4 @@
-from one_click.marketing import profile_segments
+from one_click.marketing.profiles import profile_segments
 
 
 def model(dbt, session):

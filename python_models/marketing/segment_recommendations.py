@@ -1,4 +1,4 @@
-from one_click.marketing import recommend
+from one_click.marketing.recommendations import recommend
 from one_click.project import meta_list
 
 

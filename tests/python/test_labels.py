@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from one_click.labels import LANGUAGES, feature_label, labels, reason_groups
-from one_click.marketing import PROFILE_FEATURES
+from one_click.marketing.profiles import PROFILE_FEATURES
 from one_click.ml.features import FEATURES
 from one_click.project import risk_bands
 

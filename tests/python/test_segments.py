@@ -5,10 +5,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from one_click.marketing import LEVERS, PROFILE_FEATURES, profile_segments, recommend
+from one_click.marketing.profiles import PROFILE_FEATURES, profile_segments
 from one_click.marketing.recommendations import (
+    LEVERS,
     check_kept,
     effect_directions,
+    recommend,
     score_levers,
 )
 
