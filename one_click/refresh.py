@@ -35,7 +35,8 @@ and the problem, and leaves the published set exactly as it was):
                      done by the time the warehouse is
 5. docs              `dbt docs generate --static --no-compile`: .build/docs/index.html, the
                      build's own manifest (the SQL it ran) with the catalog of the new file.
-                     It runs at the same time as step 4, which reads a copy of the file
+                     Its process (one_click.waiting_dbt) starts with step 2 and waits, dbt
+                     imported. It runs at the same time as step 4, which reads a copy of the file
                      (warehouse/.report-source/, removed after): dbt-duckdb opens its database
                      read-write, which no other process may then open, and the docs must open
                      the build's own path, or dbt would parse the whole project again
@@ -402,13 +403,14 @@ def _docs_failed(project: Path, build: Path, code: int, tail: list[str]) -> Refr
 
 
 class _Background:
-    """A command run beside another step, its output kept to print once it ends."""
+    """dbt's docs (one_click.waiting_dbt), started ahead with dbt imported, waiting for their
+    arguments; once sent, run beside the report, their output kept to print once they end."""
 
-    def __init__(self, command: list[str], cwd: Path, env: dict[str, str]) -> None:
-        self.started = time.monotonic()
-        self.process = _piped(command, cwd, env)
+    def __init__(self, cwd: Path, env: dict[str, str]) -> None:
+        command = [sys.executable, "-m", "one_click.waiting_dbt"]
+        self.process = _piped(command, cwd, env, stdin=subprocess.PIPE, bufsize=1)
         self.lines: list[str] = []
-        self.ended = self.started
+        self.started = self.ended = time.monotonic()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -419,6 +421,14 @@ class _Background:
         self.process.wait()
         self.ended = time.monotonic()
 
+    def go(self, command: list[str]) -> None:
+        """Run dbt with `command`'s arguments (command[0], the dbt executable, is dropped)."""
+        assert self.process.stdin is not None
+        self.started = time.monotonic()
+        with contextlib.suppress(OSError):  # it ended already: its exit code says why
+            self.process.stdin.write(json.dumps(command[1:]) + "\n")
+            self.process.stdin.close()
+
     def wait(self) -> tuple[int, float]:
         """The exit code and the wall seconds it ran (until it ended, not until this call)."""
         code = self.process.wait()
@@ -426,9 +436,21 @@ class _Background:
         return code, self.ended - self.started
 
     def stop(self) -> None:
+        """End it: told to go, it is stopped; still waiting, it exits with nothing done."""
         if self.process.poll() is None:
-            self.process.terminate()
+            assert self.process.stdin is not None
+            if self.process.stdin.closed:
+                self.process.terminate()
+            else:
+                with contextlib.suppress(OSError):
+                    self.process.stdin.close()
         self.wait()
+
+    def __enter__(self) -> _Background:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
 
 
 class _WaitingReport:
@@ -470,23 +492,25 @@ class _WaitingReport:
 
 
 def step_report_and_docs(
-    project: Path, build: Path, database: Path, delivery: Delivery, report: _WaitingReport
+    project: Path,
+    build: Path,
+    database: Path,
+    delivery: Delivery,
+    report: _WaitingReport,
+    docs: _Background,
 ) -> dict[str, float]:
     """Steps 4 and 5 at the same time: the report (its output shown as it comes) and the docs
     (shown once it ends); the wall seconds of each.
 
     The docs reuse the build's compiled manifest (the shared target dir; --no-compile) and read
     the catalog from the built file, with the build's profile, so that dbt parses nothing
-    again; the report (started ahead, waiting) reads a copy of the file."""
+    again; the report reads a copy of the file. Both started with the build and wait, their
+    imports done."""
     source = report.copy.parent
     shutil.rmtree(source, ignore_errors=True)
     source.mkdir()
     shutil.copyfile(database, report.copy)
-    docs = _Background(
-        _dbt(project, build, delivery, "docs", "generate", "--static", "--no-compile"),
-        project,
-        _child_env(project, database),
-    )
+    docs.go(_dbt(project, build, delivery, "docs", "generate", "--static", "--no-compile"))
     try:
         started = time.monotonic()
         code, tail = report.run()
@@ -650,8 +674,12 @@ def refresh(
             )
         build.mkdir()
         times.lap("validate inputs")
-        # the report's process starts now, so that its imports are done with the build
-        with _WaitingReport(project, build) as report:
+        # the report's and the docs' processes start now, so that their imports are done with
+        # the build
+        with (
+            _WaitingReport(project, build) as report,
+            _Background(project, _child_env(project, database)) as docs,
+        ):
             _say(f"== 2/{count} dbt build into {_rel(database, project)}")
             step_dbt_build(project, build, database, delivery)
             decision = None if score_only else step_quality_gate(project, database, release)
@@ -678,7 +706,8 @@ def refresh(
             _say(f"== 5/{count} dbt docs, beside the report (its output follows the report's)")
             together = ("render report", "docs")
             times.lap(
-                *together, seconds=step_report_and_docs(project, build, database, delivery, report)
+                *together,
+                seconds=step_report_and_docs(project, build, database, delivery, report, docs),
             )
         _say(f"== 6/{count} publish to {_rel(warehouse, project)}/")
         info = {

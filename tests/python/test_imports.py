@@ -17,7 +17,16 @@ from helpers import PROJECT_DIR
 PACKAGE = "one_click"
 LAYERS = [
     # settings, names, the logger: no import of the package's own
-    {"languages", "layout", "log", "project", "duckdb_plugin", "warehouse_file", "dbt_failures"},
+    {
+        "languages",
+        "layout",
+        "log",
+        "project",
+        "duckdb_plugin",
+        "warehouse_file",
+        "dbt_failures",
+        "waiting_dbt",
+    },
     {"stats"},  # formulas: no import of the package's own
     {"labels", "i18n"},  # the words
     {"ml"},  # the model: called by the dbt Python models with every setting as an argument
