@@ -51,7 +51,8 @@ recommends retraining.
 
 This module only runs the steps in order and reports; one_click.publish owns the published
 layout and one_click.dbt_failures explains a failed dbt build. A failed build is kept for
-debugging (warehouse/.build/ with its dbt log; dbt's run_results.json in warehouse/.dbt-target/)
+debugging (warehouse/.build/ with its dbt log, at info unless DBT_LOG_LEVEL_FILE says otherwise;
+dbt's run_results.json and the SQL each node ran in warehouse/.dbt-target/)
 until the next refresh empties it. The refresh ends by printing the wall seconds of every step
 (STEP_TIMES; scripts/benchmark_scale.py reads them). Only one refresh or rollback runs at a time
 (warehouse/.refresh.lock). The build dir keeps one path from run to run so that dbt can parse
@@ -87,6 +88,11 @@ from one_click.warehouse_file import UnreadableWarehouse, check
 
 LOCK_FILE = ".refresh.lock"
 BUILD_DIR = ".build"
+# dbt's file log (logs/dbt.log) at info: every node, its time and its error. dbt's debug lines
+# (every statement and event, 30,000 lines a build) cost the build about a second, written under
+# a lock its threads wait on; the SQL of every node is in DBT_TARGET_DIR/run/ anyway.
+# DBT_LOG_LEVEL_FILE=debug (dbt's own variable) brings them back.
+DBT_FILE_LOG_LEVEL = "info"
 DBT_TARGET_DIR = ".dbt-target"  # kept between refreshes for dbt's partial parsing
 BUILD_RESULTS = "build_run_results.json"  # the last successful dbt build's run_results.json
 # a copy of the built file the report reads while the docs read the file itself (dbt-duckdb
@@ -166,6 +172,7 @@ def _child_env(project: Path, database: Path) -> dict[str, str]:
         DO_NOT_TRACK="1",
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
+    env.setdefault("DBT_LOG_LEVEL_FILE", DBT_FILE_LOG_LEVEL)
     if not sys.stdout.isatty():
         env.setdefault("DBT_USE_COLORS", "false")
     env.setdefault("ONE_CLICK_HOME", str(project))
