@@ -1,6 +1,9 @@
 """Scores and their reading: risk bands, calibration, and customer_scores, every customer scored
 as a stream of Arrow record batches (one_click.score scores a batch by hand with a kept model)."""
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -154,7 +157,7 @@ def _scored_record_batch(batch, model, out_of_fold, family, bands, held_out_kind
 
 def score_record_batches(
     batches,
-    model,
+    load_model: Callable[[], Any],
     predictions: pd.DataFrame,
     board: pd.DataFrame,
     bands: dict[str, float],
@@ -173,6 +176,10 @@ def score_record_batches(
     score_kind of the customers `model` scores (KEPT_MODEL in score mode, where predictions is
     empty and `model` is a persist.ServedModels: the kept model of a past build scores the
     customers it never saw, its outer-fold models those it trained on, FOLD_MODEL).
+
+    load_model returns `model`: it is called once, the first time a batch holds a customer
+    outside the model sample. When the sample is every customer (the embedded default), no
+    model is loaded: loading imports skops (about 1.5 s holding the GIL of dbt's process).
     """
     family = selected_family(board)
     selected = predictions[predictions["model_family"] == family]
@@ -183,11 +190,23 @@ def score_record_batches(
     if out_of_fold.index.has_duplicates:
         raise ValueError(f"candidate_predictions scores a customer twice under {family}")
 
+    loaded = []
+
+    def model_for(batch):
+        """The model if a customer of the batch is outside the sample (loaded once), else None."""
+        if not loaded and np.isin(batch[ID_COLUMN].to_numpy(), out_of_fold.index).all():
+            return None
+        if not loaded:
+            loaded.append(load_model())
+        return loaded[0]
+
     def scored():
         logger, warned = get_logger(), set()
         parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2 * n_jobs")
         tasks = (
-            delayed(_scored_record_batch)(batch, model, out_of_fold, family, bands, held_out_kind)
+            delayed(_scored_record_batch)(
+                batch, model_for(batch), out_of_fold, family, bands, held_out_kind
+            )
             for batch in batches
         )
         for batch, unseen in parallel(tasks):
@@ -210,7 +229,7 @@ def scored_columns() -> list[str]:
 
 def score_relation(
     features,
-    model,
+    load_model: Callable[[], Any],
     predictions: pd.DataFrame,
     board: pd.DataFrame,
     bands: dict[str, float],
@@ -223,7 +242,9 @@ def score_relation(
     would hold a copy of every customer."""
     columns = ", ".join(f'"{column}"' for column in scored_columns())
     batches = features.select(columns).to_arrow_reader(batch_rows)
-    return score_record_batches(batches, model, predictions, board, bands, n_jobs, held_out_kind)
+    return score_record_batches(
+        batches, load_model, predictions, board, bands, n_jobs, held_out_kind
+    )
 
 
 def stamped(reader: pa.RecordBatchReader, values: dict[str, str]) -> pa.RecordBatchReader:

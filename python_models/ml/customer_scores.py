@@ -4,6 +4,8 @@ score_only) by the kept model, except the customers it trained on: each by the k
 model that did not see them. Each row names the month scored and the model
 version and training month that scored it."""
 
+from functools import partial
+
 from one_click.ml.persist import load_kept_model, load_served_models
 from one_click.ml.scoring import HELD_OUT, KEPT_MODEL, score_relation, stamped
 from one_click.project import check_risk_bands, meta_flag
@@ -18,7 +20,8 @@ def model(dbt, session):
     predictions = dbt.ref("candidate_predictions").df()
     scores = score_relation(
         dbt.ref("customer_features"),
-        load_served_models(session, kept) if score_only else load_kept_model(session, kept),
+        # loaded only if a customer needs it (one outside the model sample, or score mode)
+        partial(load_served_models if score_only else load_kept_model, session, kept),
         # score mode: the search's out-of-fold scores are of the training month's customers
         predictions.iloc[0:0] if score_only else predictions,
         dbt.ref("model_leaderboard").df(),

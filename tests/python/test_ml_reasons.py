@@ -63,7 +63,7 @@ def _build(customers):
     scores = (
         score_record_batches(
             [pa.RecordBatch.from_pandas(customers)],
-            model,
+            lambda: model,
             candidate_predictions(search),
             board,
             bands=risk_bands(),

@@ -147,7 +147,7 @@ def _relation(frame):
 def test_sample_is_scored_out_of_fold_and_the_rest_by_the_kept_model(customers, scored_build):
     sample, predictions, board, model = scored_build
     reader = score_record_batches(
-        [pa.RecordBatch.from_pandas(customers)], model, predictions, board, bands=BANDS
+        [pa.RecordBatch.from_pandas(customers)], lambda: model, predictions, board, bands=BANDS
     )
     scores = reader.read_all().to_pandas().set_index("customer_id")
     assert len(scores) == len(customers) and set(scores.index) == set(customers["customer_id"])
@@ -177,12 +177,14 @@ def test_batches_score_as_one_call_in_customer_order(customers, scored_build):
     _, predictions, board, model = scored_build
     connection, relation = _relation(customers.sample(frac=1, random_state=3))
     try:
-        streamed = score_relation(relation, model, predictions, board, BANDS, batch_rows=16)
+        streamed = score_relation(relation, lambda: model, predictions, board, BANDS, batch_rows=16)
         batches = list(streamed)
-        whole = score_relation(relation, model, predictions, board, BANDS, batch_rows=10_000)
+        whole = score_relation(
+            relation, lambda: model, predictions, board, BANDS, batch_rows=10_000
+        )
         one_shot = whole.read_all().to_pandas()
         in_workers = score_relation(
-            relation, model, predictions, board, BANDS, batch_rows=16, n_jobs=2
+            relation, lambda: model, predictions, board, BANDS, batch_rows=16, n_jobs=2
         ).read_all()
     finally:
         connection.close()
@@ -195,6 +197,29 @@ def test_batches_score_as_one_call_in_customer_order(customers, scored_build):
     assert set(one_shot["score_kind"]) == {"out_of_fold", "held_out"}
 
 
+def test_the_kept_model_is_loaded_once_and_only_when_a_customer_needs_it(customers, scored_build):
+    sample, predictions, board, model = scored_build
+    loads = []
+
+    def load():
+        loads.append(1)
+        return model
+
+    def batches(frame):
+        return [
+            pa.RecordBatch.from_pandas(frame.iloc[i : i + 16]) for i in range(0, len(frame), 16)
+        ]
+
+    in_sample = customers[customers["customer_id"].isin(sample["customer_id"])]
+    only_sample = score_record_batches(batches(in_sample), load, predictions, board, BANDS)
+    assert set(only_sample.read_all().to_pandas()["score_kind"]) == {"out_of_fold"}
+    assert loads == [], "every customer scored out of fold: no model loaded"
+
+    everyone = score_record_batches(batches(customers), load, predictions, board, BANDS)
+    assert "held_out" in set(everyone.read_all().to_pandas()["score_kind"])
+    assert loads == [1], "loaded once for all the batches that needed it"
+
+
 def test_scoring_reads_nothing_until_asked(customers, scored_build):
     _, predictions, board, model = scored_build
     read = []
@@ -204,7 +229,7 @@ def test_scoring_reads_nothing_until_asked(customers, scored_build):
             read.append(start)
             yield pa.RecordBatch.from_pandas(customers.iloc[start : start + 50])
 
-    reader = score_record_batches(batches(), model, predictions, board, BANDS)
+    reader = score_record_batches(batches(), lambda: model, predictions, board, BANDS)
     assert read == []
     reader.read_next_batch()
     assert read == [0]
@@ -214,4 +239,4 @@ def test_a_customer_scored_twice_out_of_fold_is_refused(scored_build):
     _, predictions, board, model = scored_build
     doubled = pd.concat([predictions, predictions])
     with pytest.raises(ValueError, match="twice"):
-        score_record_batches([], model, doubled, board, BANDS)
+        score_record_batches([], lambda: model, doubled, board, BANDS)
