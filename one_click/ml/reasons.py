@@ -22,6 +22,9 @@ customer_scores shows (checked, or the build fails):
   outer-fold model that did not, with the model sample as its background ('outer_fold_model').
 """
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
@@ -110,7 +113,7 @@ def customer_reasons(
     sample: pd.DataFrame,
     search: pd.DataFrame,
     family: str,
-    kept_model,
+    load_kept_model: Callable[[], Any],
     seed: int,
     n_jobs: int,
     bands: dict[str, tuple[float, float]],
@@ -122,8 +125,10 @@ def customer_reasons(
     targets: customer_id, the features, decline_probability and score_kind (retention_top);
     shap_values: rows of customer_shap_values (those of targets are reused); sample: the model
     sample's rows of customer_features (the outer-fold and kept models trained on them);
-    search: candidate_search; family: the selected family; kept_model: the model of churn_model
-    (in score mode a persist.ServedModels, with the kept outer-fold models);
+    search: candidate_search; family: the selected family; load_kept_model: returns the model of
+    churn_model (in score mode a persist.ServedModels, with the kept outer-fold models), called
+    only if a customer to explain was scored by it (none on the embedded default, whose model
+    sample is every customer: loading imports skops, seconds of dbt's GIL);
     bands: the band of typical values of every direction feature (typical_bands).
     The explanations run in n_jobs worker processes: one task per outer fold, the customers of
     the kept model in 2 x n_jobs parts.
@@ -140,6 +145,7 @@ def customer_reasons(
     missing = targets[~targets[ID_COLUMN].isin(reused[ID_COLUMN])]
     out_of_fold = missing[missing["score_kind"] == OUT_OF_FOLD]
     held_out = missing[missing["score_kind"].isin([HELD_OUT, KEPT_MODEL, FOLD_MODEL])]
+    kept_model = load_kept_model() if len(held_out) else None
     served = kept_model if isinstance(kept_model, ServedModels) else ServedModels(kept_model)
     keys = served.keys(held_out[ID_COLUMN])
     if ((keys != 0) != (held_out["score_kind"] == FOLD_MODEL).to_numpy()).any():

@@ -1,6 +1,8 @@
 """The three top reasons of the customers at the top of the contact list and of the site list
 (var reasons_top_n each), each explained by the model that scored them, and their context."""
 
+from functools import partial
+
 from one_click.ml.persist import load_served_models
 from one_click.ml.reasons import customer_reasons, retention_top, typical_bands
 from one_click.ml.sampling import rows_of
@@ -27,8 +29,9 @@ def model(dbt, session):
         sample=rows_of(dbt.ref("customer_features"), dbt.ref("model_sample")),
         search=dbt.ref("candidate_search").df(),
         family=selected_family(dbt.ref("model_leaderboard").df()),
-        # with its outer-fold models: in score mode they score the customers it trained on
-        kept_model=load_served_models(session, dbt.ref("churn_model").df()),
+        # with its outer-fold models: in score mode they score the customers it trained on;
+        # loaded only if a customer to explain was scored by them
+        load_kept_model=partial(load_served_models, session, dbt.ref("churn_model").df()),
         seed=int(dbt.config.meta_get("random_seed")),
         n_jobs=int(dbt.config.meta_get("workers")),
         # little or much against all scored customers: their quartiles, computed in DuckDB

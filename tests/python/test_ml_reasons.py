@@ -83,19 +83,20 @@ def _build(customers):
         "sample": sample,
         "search": search,
         "model": model,
+        "loader": lambda: model,
         "shap_values": shap_values,
         "targets": targets,
     }
 
 
-def _reasons(build, targets, shap_values=None):
+def _reasons(build, targets, shap_values=None, loader=None):
     return customer_reasons(
         targets,
         build["shap_values"] if shap_values is None else shap_values,
         build["sample"],
         build["search"],
         FAMILY,
-        build["model"],
+        build["loader"] if loader is None else loader,
         seed=SEED,
         n_jobs=1,
         bands=build["bands"],
@@ -183,10 +184,15 @@ def test_shap_values_of_the_shap_sample_are_reused(build):
     assert list(planted.fillna("-")) != list(fresh.fillna("-"))
 
 
+def _not_loaded():
+    raise AssertionError("the kept model was loaded, though no customer to explain needs it")
+
+
 def test_out_of_fold_customers_are_explained_by_their_outer_fold_model(build):
     _, out_of_fold, _ = _kinds(build)
     assert len(out_of_fold) > 0
-    reasons = _reasons(build, out_of_fold)
+    # explaining them needs no kept model: it is not loaded
+    reasons = _reasons(build, out_of_fold, loader=_not_loaded)
     assert (reasons["explained_by"] == "outer_fold_model").all()
     # the same values the SHAP table would hold for them: the outer-fold model that scored them
     expected = selected_shap_values(
@@ -201,7 +207,9 @@ def test_out_of_fold_customers_are_explained_by_their_outer_fold_model(build):
 def test_held_out_customers_are_explained_by_the_kept_model(build):
     _, _, held_out = _kinds(build)
     assert len(held_out) > 0
-    reasons = _reasons(build, held_out)
+    loads = []
+    reasons = _reasons(build, held_out, loader=lambda: loads.append(1) or build["model"])
+    assert loads == [1]
     assert (reasons["explained_by"] == "kept_model").all()
     sample = sort_customers(build["sample"])
     codes = CategoryCodes(feature_frame(sample))
@@ -242,7 +250,7 @@ def test_explaining_in_parts_and_in_workers_gives_the_same_reasons(build):
         build["sample"],
         build["search"],
         FAMILY,
-        build["model"],
+        build["loader"],
         seed=SEED,
         n_jobs=2,
         bands=build["bands"],
