@@ -13,6 +13,9 @@ import json
 from pathlib import Path
 
 FAILED = ("error", "fail", "runtime error")
+# the generic test (macros/tests/not_null_columns.sql) that checks a model's columns for nulls at
+# once: its failing rows name the columns
+NOT_NULL_COLUMNS = "not_null_columns"
 
 
 def _plural(count: int | str, noun: str) -> str:
@@ -67,6 +70,21 @@ def failing_rows(database: Path, compiled_sql: str, column: str | None, limit: i
     return "; e.g. " + "; ".join(f"({s})" for s in shown) if shown else ""
 
 
+def null_columns(database: Path, compiled_sql: str) -> list[tuple[str, int]]:
+    """The columns a failing not_null_columns test names, with their null rows (empty if the
+    file cannot be read)."""
+    try:
+        import duckdb
+
+        with duckdb.connect(str(database), read_only=True) as con:
+            rows = con.execute(
+                f"select failing_column, null_rows from ({compiled_sql}) order by failing_column"
+            ).fetchall()
+    except Exception:  # the columns are a courtesy; the failure itself is already known
+        return []
+    return [(str(column), int(count)) for column, count in rows]
+
+
 def describe_failures(target: Path, database: Path) -> list[str]:
     """One line per failed dbt node of the run whose artifacts are in `target`."""
     try:
@@ -94,9 +112,18 @@ def describe_failures(target: Path, database: Path) -> list[str]:
             if files:
                 text += f" (from {', '.join(files)}"
                 text += f', column "{delivered}")' if delivered else ")"
-            text += f" failed: {_plural(result.get('failures') or '?', 'failing row')}"
-            if result.get("compiled_code"):
-                text += failing_rows(database, result["compiled_code"], column)
+            nulls = (
+                null_columns(database, result["compiled_code"])
+                if test == NOT_NULL_COLUMNS and result.get("compiled_code")
+                else []
+            )
+            if nulls:
+                named = ", ".join(f"column {c} ({_plural(n, 'row')})" for c, n in nulls)
+                text += f" failed: nulls in {named}"
+            else:
+                text += f" failed: {_plural(result.get('failures') or '?', 'failing row')}"
+                if result.get("compiled_code"):
+                    text += failing_rows(database, result["compiled_code"], column)
         elif kind == "unit_test":
             text = f"unit test {node.get('name', unique_id)} on model {node.get('model')} failed"
             text += f": {message}"
