@@ -136,7 +136,7 @@ lint: venv-test
 	$(BIN)/dbt parse --quiet
 	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
 
-## bench: the refresh of the embedded default (twice: steps, dbt build phases and Python models,
+## bench: the refresh of the embedded default (three times: steps, dbt build phases and Python models,
 ## wall and CPU seconds), validation, the full refresh on synthetic deliveries of 1.3 k to 1.3 M
 ## customers, and on the published model shap's explainers against the package's estimator and
 ## the model phase by phase (about 50 minutes); the tables are written to docs/benchmarks/ as well

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/benchmark_scale.py [--sizes 1300 13000 130000 1300000]
                                                 [--format csv|parquet] [--keep DIR]
                                                 [--models-at 130000 1300000]
-    .venv/bin/python scripts/benchmark_scale.py --embedded [--runs 2]
+    .venv/bin/python scripts/benchmark_scale.py --embedded [--runs 3]
 
 For each size it generates a synthetic delivery (one_click.synth, seed 42), runs the refresh on it
 (`python -m one_click.refresh --delivery DIR`, exactly what `make build DELIVERY=DIR` runs) in a
@@ -11,8 +11,9 @@ scratch copy of the project, and prints one table: the wall time of every phase,
 peak memory, and the seconds per 1,000 customers relative to the smallest size.
 
 --embedded times the refresh of the embedded default instead (`python -m one_click.refresh` on
-the seeds, what `make build` runs), --runs times in a row in one scratch copy (the first parses
-the whole project, the next ones parse partially, as a second `make build` does), and prints, per
+the seeds, what `make build` runs), --runs times in a row in one scratch copy (the first two
+parse the whole project: the second's vars name the history the first published; the third
+parses partially, as a refresh whose history did not change does), and prints, per
 run, the wall and CPU seconds of every step, the dbt build's phases and each Python model of the
 build (docs/benchmarks/embedded.md). CPU seconds (user + system of the refresh and every process
 it starts, the dbt build's worker processes included) do not depend on what else the machine
@@ -520,12 +521,15 @@ def embedded(runs: int, keep: Path | None) -> None:
         results.clear()
         results.text(
             "`python -m one_click.refresh` (what `make build` runs) on the seeds, in a scratch "
-            "copy of the project, run after run: run 1 parses the whole project, the next ones "
-            "partially, as a second `make build` does. Wall seconds of every step (the refresh's "
-            "own step times), and CPU seconds (user + system) of the refresh and every process "
-            "it starts: the report and the docs run at the same time, so their CPU seconds are "
-            "counted together. On a shared machine compare the CPU seconds; the wall seconds "
-            "hold on an idle one."
+            "copy of the project, run after run. Run 1 parses the whole project; so does run 2, "
+            "as every refresh does after the published history changed (the refresh passes the "
+            "history's months as vars, and dbt parses everything again when a var changes): the "
+            "second `make build` of a clone, the first of a new month. Run 3 parses partially, as"
+            " a refresh does when the history did not change. Wall seconds of every step (the "
+            "refresh's own step times), and CPU seconds (user + system) of the refresh and every "
+            "process it starts: the report and the docs run at the same time, so their CPU "
+            "seconds are counted together. On a shared machine compare the CPU seconds; the wall "
+            "seconds hold on an idle one."
         )
         for title, header, lines in embedded_tables(measured):
             print(f"\n{title}:")
@@ -548,7 +552,7 @@ def main() -> None:
         help="time the refresh of the embedded default (the seeds) instead of synthetic sizes",
     )
     parser.add_argument(
-        "--runs", type=int, default=2, help="with --embedded: refreshes in a row (default 2)"
+        "--runs", type=int, default=3, help="with --embedded: refreshes in a row (default 3)"
     )
     parser.add_argument(
         "--results",
