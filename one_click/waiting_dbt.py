@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import sys
 
-# dbt's exit codes (dbt.cli.exceptions.ExitCodes): what `dbt ARGS` itself would return
-SUCCESS, FAILURE, ERROR = 0, 1, 2
+from dbt.utils.utils import ExitCodes
+
+# what `dbt ARGS` itself would return
+SUCCESS, FAILURE, ERROR = ExitCodes.Success, ExitCodes.ModelError, ExitCodes.UnhandledError
 
 
 def run(args: list[str]) -> int:
