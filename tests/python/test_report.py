@@ -934,7 +934,11 @@ def empty_month(request, tmp_path_factory) -> tuple[str, Path, Path]:
     """(variant, warehouse, output directory) of a synthetic month with an empty list."""
     directory = tmp_path_factory.mktemp(request.param)
     warehouse = build_report_warehouse(directory / "synthetic.duckdb", variant=request.param)
-    render(warehouse, directory / "out", generated_at=GENERATED_AT)
+    with pytest.MonkeyPatch.context() as patch:
+        # the pages' words and lists are what these tests read; the figures of an empty month:
+        # test_report_plots.py
+        stub_figures(patch)
+        render(warehouse, directory / "out", generated_at=GENERATED_AT)
     return request.param, warehouse, directory / "out"
 
 
@@ -1115,7 +1119,9 @@ def no_outcome(tmp_path_factory) -> Path:
     """The output directory of the pages of a month before any campaign's outcome arrived."""
     directory = tmp_path_factory.mktemp("no_outcome")
     warehouse = build_report_warehouse(directory / "synthetic.duckdb", outcomes=False)
-    render(warehouse, directory / "out", generated_at=GENERATED_AT)
+    with pytest.MonkeyPatch.context() as patch:
+        stub_figures(patch)  # what these tests read is the pages' words
+        render(warehouse, directory / "out", generated_at=GENERATED_AT)
     return directory / "out"
 
 
