@@ -409,7 +409,7 @@ def _docs_failed(project: Path, build: Path, code: int, tail: list[str]) -> Refr
     )
 
 
-class _Background:
+class _WaitingDocs:
     """dbt's docs (one_click.waiting_dbt), started ahead with dbt imported, waiting for their
     arguments; once sent, run beside the report, their output kept to print once they end."""
 
@@ -453,7 +453,7 @@ class _Background:
                     self.process.stdin.close()
         self.wait()
 
-    def __enter__(self) -> _Background:
+    def __enter__(self) -> _WaitingDocs:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -504,7 +504,7 @@ def step_report_and_docs(
     database: Path,
     delivery: Delivery,
     report: _WaitingReport,
-    docs: _Background,
+    docs: _WaitingDocs,
 ) -> dict[str, float]:
     """Steps 4 and 5 at the same time: the report (its output shown as it comes) and the docs
     (shown once it ends); the wall seconds of each.
@@ -685,7 +685,7 @@ def refresh(
         # the build
         with (
             _WaitingReport(project, build) as report,
-            _Background(project, _child_env(project, database)) as docs,
+            _WaitingDocs(project, _child_env(project, database)) as docs,
         ):
             _say(f"== 2/{count} dbt build into {_rel(database, project)}")
             step_dbt_build(project, build, database, delivery)
