@@ -1,6 +1,7 @@
 """Scores and their reading: risk bands, calibration, and customer_scores, every customer scored
 as a stream of Arrow record batches (one_click.score scores a batch by hand with a kept model)."""
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -190,15 +191,13 @@ def score_record_batches(
     if out_of_fold.index.has_duplicates:
         raise ValueError(f"candidate_predictions scores a customer twice under {family}")
 
-    loaded = []
+    load_once = functools.cache(load_model)
 
     def model_for(batch):
         """The model if a customer of the batch is outside the sample (loaded once), else None."""
-        if not loaded and np.isin(batch[ID_COLUMN].to_numpy(), out_of_fold.index).all():
+        if np.isin(batch[ID_COLUMN].to_numpy(), out_of_fold.index).all():
             return None
-        if not loaded:
-            loaded.append(load_model())
-        return loaded[0]
+        return load_once()
 
     def scored():
         logger, warned = get_logger(), set()
