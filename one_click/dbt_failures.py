@@ -50,17 +50,22 @@ def delivered_column(manifest: dict, model_id: str, column: str | None) -> str |
     return (columns.get(column, {}).get("meta") or {}).get("delivered_column")
 
 
-def failing_rows(database: Path, compiled_sql: str, column: str | None, limit: int = 3) -> str:
-    """A few of the rows a failing test returns, as `name=value` for the telling columns."""
+def _query(database: Path, sql: str) -> tuple[list[str], list[tuple]]:
+    """The column names and rows of `sql` on the built file, read only; none if it cannot be read
+    (what they show is a courtesy: the failure itself is already known)."""
     try:
         import duckdb
 
         with duckdb.connect(str(database), read_only=True) as con:
-            cursor = con.execute(f"select * from ({compiled_sql}) limit {limit}")
-            names = [d[0] for d in cursor.description]
-            rows = cursor.fetchall()
-    except Exception:  # the example is a courtesy; the failure itself is already known
-        return ""
+            cursor = con.execute(sql)
+            return [d[0] for d in cursor.description], cursor.fetchall()
+    except Exception:
+        return [], []
+
+
+def failing_rows(database: Path, compiled_sql: str, column: str | None, limit: int = 3) -> str:
+    """A few of the rows a failing test returns, as `name=value` for the telling columns."""
+    names, rows = _query(database, f"select * from ({compiled_sql}) limit {limit}")
     telling = [
         i
         for i, name in enumerate(names)
@@ -73,16 +78,8 @@ def failing_rows(database: Path, compiled_sql: str, column: str | None, limit: i
 def null_columns(database: Path, compiled_sql: str) -> list[tuple[str, int]]:
     """The columns a failing not_null_columns test names, with their null rows (empty if the
     file cannot be read)."""
-    try:
-        import duckdb
-
-        with duckdb.connect(str(database), read_only=True) as con:
-            rows = con.execute(
-                f"select failing_column, null_rows from ({compiled_sql}) order by failing_column"
-            ).fetchall()
-    except Exception:  # the columns are a courtesy; the failure itself is already known
-        return []
-    return [(str(column), int(count)) for column, count in rows]
+    sql = f"select failing_column, null_rows from ({compiled_sql}) order by failing_column"
+    return [(str(column), int(count)) for column, count in _query(database, sql)[1]]
 
 
 def describe_failures(target: Path, database: Path) -> list[str]:
